@@ -1,0 +1,129 @@
+//! Point-to-municipality lookup: an R-tree of polygon envelopes, then an exact containment test.
+
+use geo::{Coord, CoordinatePosition, MultiPolygon, Polygon, coordinate_position::CoordPos};
+use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+
+use crate::boundaries::Boundary;
+use crate::municipality::NisCode;
+use crate::point::LonLat;
+
+type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Answers which municipality contains a point. Built once from the loaded boundaries.
+pub struct MunicipalityIndex {
+    tree: RTree<Envelope>,
+    /// One entry per polygon: a municipality with several parts (enclaves) has several.
+    parts: Vec<(NisCode, Polygon<f64>)>,
+    municipalities: usize,
+}
+
+impl MunicipalityIndex {
+    pub fn new(boundaries: impl IntoIterator<Item = Boundary>) -> Self {
+        let mut parts = Vec::new();
+        let mut municipalities = 0;
+        for boundary in boundaries {
+            municipalities += 1;
+            let MultiPolygon(polygons) = boundary.area;
+            parts.extend(polygons.into_iter().map(|p| (boundary.nis_code, p)));
+        }
+        let envelopes = parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, polygon))| {
+                let rect = geo::BoundingRect::bounding_rect(polygon)?;
+                let corners = Rectangle::from_corners(
+                    [rect.min().x, rect.min().y],
+                    [rect.max().x, rect.max().y],
+                );
+                Some(GeomWithData::new(corners, i))
+            })
+            .collect();
+        Self {
+            tree: RTree::bulk_load(envelopes),
+            parts,
+            municipalities,
+        }
+    }
+
+    /// The municipality containing the point; a point on a shared border goes to one of the
+    /// municipalities that share it.
+    pub fn locate(&self, point: LonLat) -> Option<NisCode> {
+        let coord = Coord {
+            x: point.lon(),
+            y: point.lat(),
+        };
+        let mut on_border = None;
+        for candidate in self
+            .tree
+            .locate_in_envelope_intersecting(&AABB::from_point([coord.x, coord.y]))
+        {
+            let (code, polygon) = &self.parts[candidate.data];
+            match polygon.coordinate_position(&coord) {
+                CoordPos::Inside => return Some(*code),
+                CoordPos::OnBoundary => on_border = on_border.or(Some(*code)),
+                CoordPos::Outside => {}
+            }
+        }
+        on_border
+    }
+
+    /// How many municipalities have a boundary in the index.
+    pub fn len(&self) -> usize {
+        self.municipalities
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.municipalities == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn boundary(code: &str, area: Polygon<f64>) -> Boundary {
+        let nis_code = NisCode::parse(code).unwrap_or_else(|e| unreachable!("{e}"));
+        Boundary {
+            nis_code,
+            area: MultiPolygon(vec![area]),
+        }
+    }
+
+    fn at(lon: f64, lat: f64) -> LonLat {
+        LonLat::parse(lon, lat).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn finds_the_containing_polygon_and_respects_holes() {
+        let with_hole = Polygon::new(
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (4.0, 0.0),
+                (4.0, 4.0),
+                (0.0, 4.0),
+                (0.0, 0.0),
+            ]),
+            vec![geo::LineString::from(vec![
+                (1.0, 1.0),
+                (2.0, 1.0),
+                (2.0, 2.0),
+                (1.0, 2.0),
+                (1.0, 1.0),
+            ])],
+        );
+        let neighbour = polygon![(x: 4.0, y: 0.0), (x: 8.0, y: 0.0), (x: 8.0, y: 4.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0)];
+        let index =
+            MunicipalityIndex::new([boundary("44021", with_hole), boundary("44088", neighbour)]);
+        let code = |lon, lat| index.locate(at(lon, lat)).map(|c| c.to_string());
+        assert_eq!(code(0.5, 0.5).as_deref(), Some("44021"));
+        assert_eq!(code(1.5, 1.5), None, "inside the hole");
+        assert_eq!(code(5.0, 3.0).as_deref(), Some("44088"));
+        assert!(
+            code(4.0, 2.0).is_some(),
+            "a point on the shared border belongs to one of them"
+        );
+        assert_eq!(code(9.0, 2.0), None);
+        assert_eq!(index.len(), 2);
+    }
+}

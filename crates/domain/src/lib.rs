@@ -1,0 +1,14 @@
+//! Pure types and rules of the 11.11.11 campaign backend.
+//!
+//! This crate owns the vocabulary of the domain (NIS codes, provinces, points, page limits,
+//! municipal boundaries and the point-to-municipality index). It does no I/O: it never touches
+//! a file, a socket or a database, and it depends on neither sea-orm nor poem.
+
+pub mod boundaries;
+pub mod error;
+pub mod geo_index;
+pub mod municipality;
+pub mod paging;
+pub mod point;
+
+pub use error::{FieldError, ValidationError};
