@@ -1,1 +1,21 @@
+//! The schema history of the campaign backend: one history for SQLite and PostgreSQL.
+//!
+//! Migrations are frozen once landed: they never import live entities or domain types, and
+//! seed data they need lives beside them (see `data/`). A change is a new migration.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_municipality;
+mod m20261127_000002_municipality_boundary;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_municipality::Migration),
+            Box::new(m20261127_000002_municipality_boundary::Migration),
+        ]
+    }
+}

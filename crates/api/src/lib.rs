@@ -1,1 +1,19 @@
+//! HTTP API and command line of the campaign backend.
+//!
+//! `app(state)` builds the whole HTTP application (used by `campaign serve` and by every test);
+//! the `commands` module holds the other subcommands. Domain rules live in `campaign-domain`,
+//! SQL in `campaign-persistence`: this crate translates between HTTP and those two.
 
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod http;
+pub mod problem;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+pub use app::app;
+pub use config::HttpSettings;
+pub use state::AppState;

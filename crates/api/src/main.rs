@@ -1,1 +1,43 @@
-fn main() {}
+//! `campaign`: thin entry point; everything else is in the library.
+
+use std::process::ExitCode;
+
+use campaign_api::cli::{Cli, Command, ServeArgs};
+use campaign_api::commands::{import_boundaries::import_boundaries, open_database, serve::serve};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // `campaign` alone means `campaign serve`, with serve's settings from the environment.
+        cli = Cli::parse_from(std::env::args_os().chain(std::iter::once("serve".into())));
+    }
+    campaign_api::telemetry::init(cli.global.log_format);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(&cli.global, &ServeArgs::default()).await,
+        Some(Command::Serve(args)) => serve(&cli.global, &args).await,
+        Some(Command::Migrate) => {
+            open_database(&cli.global).await?;
+            Ok(())
+        }
+        Some(Command::ImportBoundaries(args)) => {
+            let db = open_database(&cli.global).await?;
+            let count = import_boundaries(&db, &args.file, &args.code_property).await?;
+            println!(
+                "imported the boundaries of {count} municipalities; restart running servers to use them"
+            );
+            Ok(())
+        }
+    }
+}

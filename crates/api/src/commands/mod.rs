@@ -1,0 +1,22 @@
+//! The subcommands of `campaign` besides the argument parsing.
+
+pub mod import_boundaries;
+pub mod serve;
+
+use anyhow::Context;
+use campaign_persistence::DatabaseConnection;
+
+use crate::cli::{GlobalArgs, redact_url};
+
+/// Connects to the configured database and brings its schema up to date.
+pub async fn open_database(global: &GlobalArgs) -> anyhow::Result<DatabaseConnection> {
+    let shown = redact_url(&global.database_url);
+    let db = campaign_persistence::connect(&global.database_url, global.db_pool_size)
+        .await
+        .with_context(|| format!("cannot open the database {shown}"))?;
+    campaign_persistence::migrate(&db)
+        .await
+        .with_context(|| format!("cannot migrate the database {shown}"))?;
+    tracing::info!(database = %shown, "database ready");
+    Ok(db)
+}

@@ -1,0 +1,73 @@
+//! `campaign serve`: migrate, load boundaries, listen, and stop gracefully on SIGTERM / Ctrl-C.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use campaign_persistence::municipalities::MunicipalityRepo;
+use poem::Server;
+use poem::listener::{Listener, TcpListener};
+
+use super::import_boundaries::import_boundaries;
+use super::open_database;
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::config::HttpSettings;
+use crate::state::AppState;
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    let http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
+    let db = open_database(global).await?;
+
+    if let Some(file) = &args.boundaries {
+        if MunicipalityRepo::new(db.clone()).boundary_count().await? == 0 {
+            import_boundaries(&db, file, "nis_code")
+                .await
+                .context("CAMPAIGN_BOUNDARIES: the boundary file could not be imported")?;
+        } else {
+            tracing::info!("boundaries already loaded; CAMPAIGN_BOUNDARIES is not imported again");
+        }
+    }
+
+    let state = AppState::load(db.clone(), http).await?;
+    let acceptor = TcpListener::bind(args.bind)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(crate::app(state), shutdown_signal(), Some(DRAIN_TIMEOUT))
+        .await
+        .context("the server stopped with an error")?;
+    db.close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,92 @@
+//! The outermost layer: gives each request an id, a tracing span and a time limit, logs its
+//! outcome once, and makes sure every error answer is problem+json.
+
+use std::time::{Duration, Instant};
+
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use tracing::Instrument;
+
+use super::errors::{rewrite_response, to_problem};
+use crate::problem::Problem;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the current request, in the request's extensions (for audit records).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub struct RequestContext {
+    pub timeout: Duration,
+}
+
+impl<E: Endpoint> Middleware<E> for RequestContext {
+    type Output = RequestContextEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        RequestContextEndpoint {
+            inner: ep,
+            timeout: self.timeout,
+        }
+    }
+}
+
+pub struct RequestContextEndpoint<E> {
+    inner: E,
+    timeout: Duration,
+}
+
+/// Reuses a caller's id when it is short and plain, so a trace can cross services.
+fn incoming_id(req: &Request) -> Option<String> {
+    let id = req.headers().get(REQUEST_ID_HEADER)?.to_str().ok()?;
+    let plain = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    plain.then(|| id.to_owned())
+}
+
+impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let started = Instant::now();
+        let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        req.extensions_mut().insert(RequestId(id.clone()));
+        let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+
+        let outcome = tokio::time::timeout(self.timeout, self.inner.call(req))
+            .instrument(span.clone())
+            .await;
+        let mut resp = match outcome {
+            Ok(Ok(resp)) => rewrite_response(resp.into_response(), &method, &path),
+            Ok(Err(err)) => span.in_scope(|| to_problem(err, &method, &path)),
+            Err(_) => {
+                span.in_scope(|| {
+                    tracing::warn!(timeout_s = self.timeout.as_secs(), "request timed out")
+                });
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the request took longer than {} s and was stopped; nothing of it was kept, try again", self.timeout.as_secs()),
+                )
+                .into_response()
+            }
+        };
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        let status = resp.status();
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.in_scope(|| {
+            if status.is_server_error() {
+                tracing::error!(status = status.as_u16(), duration_ms, "request failed");
+            } else {
+                tracing::info!(status = status.as_u16(), duration_ms, "request");
+            }
+        });
+        Ok(resp)
+    }
+}

@@ -1,0 +1,45 @@
+//! What the running application holds: the database pool, settings and the boundary index.
+
+use std::sync::Arc;
+
+use campaign_domain::geo_index::MunicipalityIndex;
+use campaign_persistence::DatabaseConnection;
+use campaign_persistence::municipalities::MunicipalityRepo;
+
+use crate::config::HttpSettings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub http: HttpSettings,
+    /// Point-to-municipality index; `None` until boundaries are imported.
+    pub geo: Arc<Option<MunicipalityIndex>>,
+}
+
+impl AppState {
+    /// Loads the stored boundaries into the in-memory index.
+    pub async fn load(db: DatabaseConnection, http: HttpSettings) -> anyhow::Result<Self> {
+        let started = std::time::Instant::now();
+        let boundaries = MunicipalityRepo::new(db.clone()).boundaries().await?;
+        let geo = if boundaries.is_empty() {
+            tracing::warn!(
+                "no municipal boundaries are loaded: point lookups answer 503 until `campaign import-boundaries` has run"
+            );
+            None
+        } else {
+            let index =
+                tokio::task::spawn_blocking(move || MunicipalityIndex::new(boundaries)).await?;
+            tracing::info!(
+                municipalities = index.len(),
+                duration_ms = started.elapsed().as_millis() as u64,
+                "boundaries loaded"
+            );
+            Some(index)
+        };
+        Ok(Self {
+            db,
+            http,
+            geo: Arc::new(geo),
+        })
+    }
+}

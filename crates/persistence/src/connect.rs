@@ -1,0 +1,69 @@
+//! Opening the pool for SQLite or PostgreSQL (chosen by the URL) and running migrations.
+
+use std::time::Duration;
+
+use campaign_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
+};
+
+/// Which database engine a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(db: &DatabaseConnection) -> Self {
+        match db.get_database_backend() {
+            DbBackend::Postgres => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+/// Opens a pool. SQLite gets WAL, `synchronous = NORMAL` (an acknowledged write survives a
+/// process crash), foreign keys and a busy timeout on every pooled connection.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://"))
+    {
+        return Err(DbErr::Custom(
+            "DATABASE_URL must start with sqlite: (e.g. sqlite://campaign.db?mode=rwc) or postgres://".to_owned(),
+        ));
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections.max(1))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+        });
+    Database::connect(options).await
+}
+
+/// Brings the schema up to date. Running it again is harmless. On PostgreSQL an advisory lock
+/// makes replicas that start together take turns.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let lock = db.begin().await?;
+            lock.execute_unprepared("SELECT pg_advisory_xact_lock(7260001)")
+                .await?;
+            let result = Migrator::up(db, None).await;
+            lock.commit().await?;
+            result
+        }
+        // Holding a transaction here would deadlock a one-connection SQLite pool.
+        _ => Migrator::up(db, None).await,
+    }
+}
