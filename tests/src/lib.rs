@@ -1,1 +1,240 @@
+//! Test harness: the real application (real router, real migrations) on a fresh database per
+//! test, SQLite or PostgreSQL.
+//!
+//! PostgreSQL comes from `CAMPAIGN_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test gets a database of its own, dropped
+//! afterwards. When PostgreSQL is unreachable the PostgreSQL half of each test is skipped with a
+//! printed reason, except under `CI=true`, where it fails.
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test whose set-up fails must stop"
+)]
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use campaign_api::{AppState, HttpSettings};
+use campaign_domain::boundaries::{Boundary, parse_feature_collection};
+use campaign_persistence::DatabaseConnection;
+use campaign_persistence::municipalities::MunicipalityRepo;
+use poem::EndpointExt;
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+use sea_orm::{ConnectionTrait, Database};
+
+pub use campaign_persistence::Backend;
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Runs one async test body against SQLite and against PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+/// A database that exists for one test only.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(
+        #[expect(
+            dead_code,
+            reason = "held so the directory lives as long as the database"
+        )]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    /// A fresh, empty database; `None` when PostgreSQL is unreachable outside CI.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}/campaign.db?mode=rwc", dir.path().display());
+                Some(Self {
+                    url,
+                    cleanup: Cleanup::Sqlite(dir),
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("CAMPAIGN_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let admin = match Database::connect(admin_url.as_str()).await {
+                    Ok(admin) => admin,
+                    Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                        panic!(
+                            "PostgreSQL at {admin_url} is unreachable and CI=true, so this test fails: {e}"
+                        )
+                    }
+                    Err(e) => {
+                        eprintln!(
+                            "skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e})"
+                        );
+                        return None;
+                    }
+                };
+                let name = format!("campaign_test_{}", uuid::Uuid::new_v4().simple());
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("CREATE DATABASE for the test");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(base, _)| base);
+                let url = format!("{base}/{name}");
+                Some(Self {
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(admin_url.as_str()).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!(
+                "could not drop a test database; `DROP DATABASE` the campaign_test_* databases by hand"
+            );
+        }
+    }
+}
+
+/// The application under test with its own database.
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static>>,
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+    pub database: TestDatabase,
+}
+
+/// How to start the application under test.
+#[derive(Default)]
+pub struct TestOptions {
+    pub http: HttpSettings,
+    /// Load the reference boundaries before the application starts.
+    pub boundaries: bool,
+}
+
+impl TestApp {
+    /// The application with default settings and no boundaries; `None` means skipped.
+    pub async fn start(backend: Backend) -> Option<Self> {
+        Self::start_with(backend, TestOptions::default()).await
+    }
+
+    /// The application with the reference boundaries loaded; `None` means skipped (no
+    /// database, or no reference data).
+    pub async fn with_boundaries(backend: Backend) -> Option<Self> {
+        reference_boundaries()?;
+        Self::start_with(
+            backend,
+            TestOptions {
+                boundaries: true,
+                ..TestOptions::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with(backend: Backend, options: TestOptions) -> Option<Self> {
+        let database = TestDatabase::create(backend).await?;
+        let db = campaign_persistence::connect(&database.url, 5)
+            .await
+            .expect("connect to the test database");
+        campaign_persistence::migrate(&db)
+            .await
+            .expect("migrations");
+        if options.boundaries {
+            let boundaries = reference_boundaries()?;
+            MunicipalityRepo::new(db.clone())
+                .replace_boundaries(boundaries, |_, _| {})
+                .await
+                .expect("store the reference boundaries");
+        }
+        let state = AppState::load(db.clone(), options.http)
+            .await
+            .expect("application state");
+        let client = TestClient::new(campaign_api::app(state).boxed());
+        Some(Self {
+            client,
+            db,
+            backend,
+            database,
+        })
+    }
+}
+
+/// A file of the reference data set in `../shared/data` (or `CAMPAIGN_REFERENCE_DATA`), if present.
+pub fn reference_file(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var("CAMPAIGN_REFERENCE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+        });
+    let path = dir.join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipping: the reference file {} is not there",
+            path.display()
+        );
+        None
+    }
+}
+
+/// The reference boundaries, parsed once per test process.
+pub fn reference_boundaries() -> Option<&'static Vec<Boundary>> {
+    static PARSED: OnceLock<Option<Vec<Boundary>>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let path = reference_file("municipalities.geojson")?;
+            let text = std::fs::read_to_string(path).expect("read the reference boundaries");
+            let parsed =
+                parse_feature_collection(&text, "nis_code", |c| c.province().is_some(), |_, _| {});
+            Some(parsed.expect("the reference boundaries are valid"))
+        })
+        .as_ref()
+}

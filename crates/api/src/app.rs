@@ -1,7 +1,7 @@
 //! The one application builder, used by `campaign serve` and by every test.
 
 use poem::middleware::{CatchPanic, Cors};
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext};
@@ -32,7 +32,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
 }
 
 /// The whole HTTP application: API, spec, docs, health checks and the middleware stack.
-pub fn app(state: AppState) -> impl Endpoint {
+pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let api = api_service(&state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();

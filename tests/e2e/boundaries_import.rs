@@ -1,0 +1,121 @@
+//! Importing boundaries: the reference file goes in whole; a bad file changes nothing.
+
+use campaign_api::commands::import_boundaries::import_boundaries;
+use campaign_persistence::municipalities::MunicipalityRepo;
+use poem::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{Backend, TestApp, get, on_both_databases, reference_file};
+
+on_both_databases!(
+    the_reference_file_imports_and_a_reimport_replaces,
+    a_bad_file_changes_nothing
+);
+
+fn write_temp(value: &Value) -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), value.to_string()).unwrap();
+    file
+}
+
+async fn the_reference_file_imports_and_a_reimport_replaces(backend: Backend) {
+    let Some(path) = reference_file("municipalities.geojson") else {
+        return;
+    };
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let repo = MunicipalityRepo::new(app.db.clone());
+
+    assert_eq!(
+        import_boundaries(&app.db, &path, "nis_code").await.unwrap(),
+        304
+    );
+    assert_eq!(repo.boundary_count().await.unwrap(), 304);
+    let gent = get(&app, "/api/v1/municipalities/44021").await;
+    assert_eq!(gent.expect(StatusCode::OK)["has_boundary"], true);
+
+    // A second import replaces the first: here with Gent alone, under another property name.
+    let mut reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let gent_feature = reference["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["properties"]["nis_code"] == "44021")
+        .map(|f| {
+            f["properties"] = json!({ "geoitem": 44021 });
+            f.clone()
+        })
+        .unwrap();
+    let file = write_temp(&json!({ "type": "FeatureCollection", "features": [gent_feature] }));
+    assert_eq!(
+        import_boundaries(&app.db, file.path(), "geoitem")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(repo.boundary_count().await.unwrap(), 1);
+    let leuven = get(&app, "/api/v1/municipalities/24062").await;
+    assert_eq!(leuven.expect(StatusCode::OK)["has_boundary"], false);
+}
+
+async fn a_bad_file_changes_nothing(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    let repo = MunicipalityRepo::new(app.db.clone());
+    assert_eq!(repo.boundary_count().await.unwrap(), 304);
+
+    let square = |code: Value, x: f64, y: f64| {
+        json!({ "type": "Feature", "properties": { "nis_code": code }, "geometry": { "type": "Polygon",
+            "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]] } })
+    };
+    let bowtie = json!({ "type": "Feature", "properties": { "nis_code": "24062" }, "geometry": { "type": "Polygon",
+        "coordinates": [[[4.7, 50.8], [4.8, 50.9], [4.8, 50.8], [4.7, 50.9], [4.7, 50.8]]] } });
+    let file = write_temp(&json!({ "type": "FeatureCollection", "features": [
+        square(json!("44021"), 3.7, 51.0),
+        square(json!("92094"), 4.8, 50.4),
+        square(json!("31005"), 51.2, 3.2),
+        bowtie,
+    ]}));
+    let error = import_boundaries(&app.db, file.path(), "nis_code")
+        .await
+        .unwrap_err();
+    let message = format!("{error:#}");
+    for needle in [
+        "92094",
+        "31005",
+        "swapped",
+        "24062",
+        "invalid geometry",
+        "nothing was imported",
+    ] {
+        assert!(
+            message.contains(needle),
+            "the error should mention {needle}: {message}"
+        );
+    }
+    assert_eq!(
+        repo.boundary_count().await.unwrap(),
+        304,
+        "a bad file leaves the boundaries as they were"
+    );
+
+    let missing = import_boundaries(
+        &app.db,
+        std::path::Path::new("/no/such/file.geojson"),
+        "nis_code",
+    )
+    .await
+    .unwrap_err();
+    assert!(format!("{missing:#}").contains("/no/such/file.geojson"));
+    let not_geojson = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(not_geojson.path(), "nis_code;geometry\n44021;POLYGON(...)").unwrap();
+    assert!(
+        import_boundaries(&app.db, not_geojson.path(), "nis_code")
+            .await
+            .is_err()
+    );
+    assert_eq!(repo.boundary_count().await.unwrap(), 304);
+}

@@ -1,0 +1,297 @@
+//! The HTTP skeleton: spec, docs, health, request ids, CORS, and problem+json for every error.
+
+use futures_util::stream;
+use poem::Body;
+use poem::http::StatusCode;
+use serde_json::Value;
+
+use crate::{Answer, Backend, TestApp, TestOptions, get, on_both_databases};
+
+on_both_databases!(
+    the_openapi_document_is_valid_openapi_3,
+    docs_are_served_from_the_binary,
+    health_and_readiness,
+    unknown_routes_and_wrong_methods_are_problems,
+    oversized_bodies_are_refused_with_413,
+    every_answer_carries_a_request_id,
+    cors_answers_only_the_listed_origins,
+);
+
+async fn the_openapi_document_is_valid_openapi_3(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let answer = get(&app, "/api/v1/openapi.json").await;
+    let raw = answer.expect(StatusCode::OK).clone();
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(raw.clone()).expect("a valid OpenAPI 3 document");
+    assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
+    assert_eq!(
+        spec.servers.first().map(|s| s.url.as_str()),
+        Some("/api/v1")
+    );
+    for path in [
+        "/municipalities",
+        "/municipalities/lookup",
+        "/municipalities/{nis}",
+    ] {
+        assert!(spec.paths.paths.contains_key(path), "missing {path}");
+    }
+    // Every operation has an id and documents its error answers as problem+json.
+    for (path, item) in &spec.paths.paths {
+        let item = item.as_item().unwrap();
+        for (method, op) in item.iter() {
+            assert!(
+                op.operation_id.is_some(),
+                "{method} {path} has no operation id"
+            );
+            let bad_request = op
+                .responses
+                .responses
+                .get(&openapiv3::StatusCode::Code(400));
+            let documented = bad_request
+                .and_then(|r| r.as_item())
+                .is_some_and(|r| r.content.contains_key("application/problem+json"));
+            assert!(
+                documented,
+                "{method} {path} does not document 400 as problem+json"
+            );
+        }
+    }
+    assert!(raw["components"]["schemas"]["Problem"].is_object());
+}
+
+async fn docs_are_served_from_the_binary(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let resp = app.client.get("/docs").send().await;
+    resp.assert_status_is_ok();
+    let content_type = resp
+        .0
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let html = resp.0.into_body().into_string().await.unwrap();
+    assert!(
+        html.contains("swagger-ui") || html.contains("SwaggerUI"),
+        "Swagger UI is embedded"
+    );
+    for cdn in [
+        "<script src=\"http",
+        "<link rel=\"stylesheet\" href=\"http",
+        "unpkg.com",
+        "jsdelivr",
+        "cdnjs",
+    ] {
+        assert!(
+            !html.contains(cdn),
+            "the docs page loads {cdn}: it must work without the internet"
+        );
+    }
+}
+
+async fn health_and_readiness(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    get(&app, "/healthz").await.expect(StatusCode::OK);
+    let ready = get(&app, "/readyz").await;
+    let body = ready.expect(StatusCode::OK);
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["boundaries"], 304);
+
+    // With the database gone, the process is alive but not ready.
+    app.db.clone().close().await.unwrap();
+    get(&app, "/healthz").await.expect(StatusCode::OK);
+    get(&app, "/readyz")
+        .await
+        .expect_problem(StatusCode::SERVICE_UNAVAILABLE);
+}
+
+async fn unknown_routes_and_wrong_methods_are_problems(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    for uri in ["/api/v1/nothing-here", "/nothing", "/api/v2/municipalities"] {
+        let answer = get(&app, uri).await;
+        let detail = answer.expect_problem(StatusCode::NOT_FOUND)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            detail.contains("openapi.json"),
+            "points to the list of routes: {detail}"
+        );
+    }
+    let answer = Answer::read(
+        app.client
+            .delete("/api/v1/municipalities/44021")
+            .send()
+            .await,
+    )
+    .await;
+    answer.expect_problem(StatusCode::METHOD_NOT_ALLOWED);
+    let answer = Answer::read(
+        app.client
+            .put("/api/v1/municipalities")
+            .body("{}")
+            .send()
+            .await,
+    )
+    .await;
+    answer.expect_problem(StatusCode::METHOD_NOT_ALLOWED);
+}
+
+async fn oversized_bodies_are_refused_with_413(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let big = vec![b'x'; 1024 * 1024 + 1];
+    let declared = app
+        .client
+        .post("/api/v1/municipalities")
+        .header("content-length", big.len().to_string())
+        .content_type("application/json")
+        .body(big.clone())
+        .send()
+        .await;
+    Answer::read(declared)
+        .await
+        .expect_problem(StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Chunked: no Content-Length, the body arrives in pieces.
+    let chunks = big
+        .chunks(64 * 1024)
+        .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+        .collect::<Vec<_>>();
+    let chunked = app
+        .client
+        .post("/api/v1/municipalities")
+        .content_type("application/json")
+        .body(Body::from_bytes_stream(stream::iter(chunks)))
+        .send()
+        .await;
+    Answer::read(chunked)
+        .await
+        .expect_problem(StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Exactly at the limit passes the body check (and then meets the method check).
+    let at_limit = app
+        .client
+        .post("/api/v1/municipalities")
+        .body(vec![b'x'; 1024 * 1024])
+        .send()
+        .await;
+    Answer::read(at_limit)
+        .await
+        .expect_problem(StatusCode::METHOD_NOT_ALLOWED);
+}
+
+async fn every_answer_carries_a_request_id(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let mut ids = Vec::new();
+    for uri in [
+        "/api/v1/municipalities/44021",
+        "/api/v1/nothing",
+        "/healthz",
+        "/api/v1/municipalities?limit=0",
+    ] {
+        let answer = get(&app, uri).await;
+        let id = answer.header("x-request-id").map(str::to_owned);
+        assert!(
+            id.as_ref().is_some_and(|id| id.len() >= 16),
+            "{uri} has no request id"
+        );
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "each request gets its own id");
+
+    // A caller's plain id is kept, so traces can cross services; anything else is replaced.
+    let kept = app
+        .client
+        .get("/healthz")
+        .header("x-request-id", "mobile-app.42_a")
+        .send()
+        .await;
+    kept.assert_header("x-request-id", "mobile-app.42_a");
+    let replaced = Answer::read(
+        app.client
+            .get("/healthz")
+            .header("x-request-id", "bad id; DROP TABLE")
+            .send()
+            .await,
+    )
+    .await;
+    assert_ne!(replaced.header("x-request-id"), Some("bad id; DROP TABLE"));
+    assert!(replaced.header("x-request-id").is_some());
+}
+
+async fn cors_answers_only_the_listed_origins(backend: Backend) {
+    // By default: no cross-origin access at all.
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let answer = Answer::read(
+        app.client
+            .get("/api/v1/municipalities/44021")
+            .header("origin", "https://evil.example")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+    drop(app);
+
+    let http =
+        campaign_api::HttpSettings::new(&["https://dashboard.example.org".to_owned()], 30).unwrap();
+    let Some(app) = TestApp::start_with(
+        backend,
+        TestOptions {
+            http,
+            ..TestOptions::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let preflight = |origin: &'static str| {
+        app.client
+            .options("/api/v1/municipalities")
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = Answer::read(preflight("https://dashboard.example.org").await).await;
+    assert!(allowed.status.is_success(), "{}", allowed.status);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://dashboard.example.org")
+    );
+
+    let refused = Answer::read(preflight("https://evil.example").await).await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    refused.expect_problem(StatusCode::FORBIDDEN);
+
+    let simple = Answer::read(
+        app.client
+            .get("/api/v1/municipalities/44021")
+            .header("origin", "https://dashboard.example.org")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        simple.header("access-control-allow-origin"),
+        Some("https://dashboard.example.org")
+    );
+    assert_eq!(simple.body["nis_code"], Value::from("44021"));
+}

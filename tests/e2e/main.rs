@@ -1,0 +1,104 @@
+//! End-to-end tests: each runs the real application against SQLite and against PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod boundaries_import;
+mod http_skeleton;
+mod lookup;
+mod municipalities;
+
+use poem::http::{HeaderMap, StatusCode};
+use poem::test::TestResponse;
+use serde_json::Value;
+
+pub use campaign_tests::{Backend, TestApp, TestOptions, on_both_databases, reference_file};
+
+/// A response read whole: status, headers and JSON body (`Null` when not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub async fn read(resp: TestResponse) -> Self {
+        let status = resp.0.status();
+        let headers = resp.0.headers().clone();
+        let bytes = resp
+            .0
+            .into_body()
+            .into_bytes()
+            .await
+            .expect("read the body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a 2xx-or-other status and returns the body.
+    pub fn expect(&self, status: StatusCode) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        &self.body
+    }
+
+    /// Asserts a problem+json answer with this status, and returns it.
+    pub fn expect_problem(&self, status: StatusCode) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status.as_u16(), "{}", self.body);
+        assert!(
+            self.body["type"].as_str().is_some_and(|t| !t.is_empty()),
+            "{}",
+            self.body
+        );
+        assert!(
+            self.body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{}",
+            self.body
+        );
+        assert!(
+            self.body["detail"].as_str().is_some_and(|t| t.len() > 10),
+            "{}",
+            self.body
+        );
+        &self.body
+    }
+
+    /// Asserts a 400 validation problem that names `field`.
+    pub fn expect_field_error(&self, field: &str) -> &Value {
+        let body = self.expect_problem(StatusCode::BAD_REQUEST);
+        let named = body["errors"]
+            .as_array()
+            .is_some_and(|errors| errors.iter().any(|e| e["field"] == field));
+        assert!(named, "expected an error naming `{field}`: {body}");
+        body
+    }
+}
+
+pub async fn get(app: &TestApp, uri: &str) -> Answer {
+    Answer::read(app.client.get(uri).send().await).await
+}
