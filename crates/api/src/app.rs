@@ -4,6 +4,7 @@ use poem::middleware::{CatchPanic, Cors};
 use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use crate::config::HttpSettings;
 use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext};
 use crate::routes::health::{healthz, readyz};
 use crate::routes::municipalities::MunicipalitiesApi;
@@ -43,22 +44,31 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz));
 
-    let cors = (!state.http.cors_origins.is_empty()).then(|| {
+    let http = state.http.clone();
+    with_http_layers(routes.data(state), &http)
+}
+
+/// The middleware stack every answer passes through: CORS (only for the listed origins), the
+/// body limit, panic catching, and outermost the request id, time limit, logging and the
+/// problem+json rewriting of errors.
+pub fn with_http_layers<E: Endpoint + 'static>(
+    ep: E,
+    http: &HttpSettings,
+) -> impl Endpoint<Output = Response> + use<E> {
+    let cors = (!http.cors_origins.is_empty()).then(|| {
         Cors::new()
-            .allow_origins(state.http.cors_origins.iter().map(String::as_str))
+            .allow_origins(http.cors_origins.iter().map(String::as_str))
             .allow_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
             .allow_headers(["authorization", "content-type", "idempotency-key", "accept"])
             .expose_headers([REQUEST_ID_HEADER, "retry-after", "etag"])
             .max_age(600)
     });
-    let timeout = state.http.request_timeout;
-    let max_body_bytes = state.http.max_body_bytes;
-    routes
-        .with_if(cors.is_some(), cors.unwrap_or_default())
+    ep.with_if(cors.is_some(), cors.unwrap_or_default())
         .with(BodyLimit {
-            max_bytes: max_body_bytes,
+            max_bytes: http.max_body_bytes,
         })
         .with(CatchPanic::new())
-        .data(state)
-        .with(RequestContext { timeout })
+        .with(RequestContext {
+            timeout: http.request_timeout,
+        })
 }

@@ -1,0 +1,191 @@
+//! The `campaign` binary itself: help, migrations, boundary import and graceful shutdown.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_campaign");
+
+fn campaign(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env_remove("CAMPAIGN_BOUNDARIES")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn reference_geojson() -> Option<PathBuf> {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/municipalities.geojson"
+    ));
+    path.exists().then_some(path)
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("help.db");
+    let top = campaign(&db, &["--help"]);
+    assert!(top.status.success());
+    let top = text(&top.stdout);
+    for word in ["serve", "migrate", "import-boundaries", "DATABASE_URL"] {
+        assert!(
+            top.contains(word),
+            "`campaign --help` mentions {word}:\n{top}"
+        );
+    }
+    for (command, words) in [
+        (
+            "serve",
+            &[
+                "--bind",
+                "CAMPAIGN_BIND",
+                "CAMPAIGN_BOUNDARIES",
+                "CAMPAIGN_CORS_ORIGINS",
+            ][..],
+        ),
+        ("migrate", &["DATABASE_URL"][..]),
+        ("import-boundaries", &["--code-property", "FILE"][..]),
+    ] {
+        let out = campaign(&db, &[command, "--help"]);
+        assert!(out.status.success(), "{command} --help");
+        let help = text(&out.stdout);
+        for word in words {
+            assert!(
+                help.contains(word),
+                "`campaign {command} --help` mentions {word}:\n{help}"
+            );
+        }
+    }
+    assert!(!db.exists(), "--help touches no database");
+}
+
+#[test]
+fn migrate_twice_is_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("campaign.db");
+    for _ in 0..2 {
+        let out = campaign(&db, &["migrate"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn a_bad_database_url_is_explained() {
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://nobody@nowhere/db")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("DATABASE_URL must start with sqlite: "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn import_boundaries_lists_every_problem_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("campaign.db");
+    let file = dir.path().join("bad.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"nis_code":"99999"},"geometry":{"type":"Polygon","coordinates":[[[4.0,51.0],[4.1,51.0],[4.1,51.1],[4.0,51.0]]]}},
+            {"type":"Feature","properties":{"code":"44021"},"geometry":{"type":"Polygon","coordinates":[[[3.7,51.0],[3.8,51.0],[3.8,51.1],[3.7,51.0]]]}}
+        ]}"#,
+    )
+    .unwrap();
+    let out = campaign(&db, &["import-boundaries", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("99999") && stderr.contains("feature 2 has no `nis_code` property"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+    let Some(reference) = reference_geojson() else {
+        return;
+    };
+    let out = campaign(&db, &["import-boundaries", reference.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported the boundaries of 304 municipalities"));
+    assert!(text(&out.stderr).contains("304/304"), "progress is shown");
+}
+
+#[test]
+fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("campaign.db");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env("CAMPAIGN_LOG_FORMAT", "json")
+        .env_remove("CAMPAIGN_BOUNDARIES")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let addr = loop {
+        let mut line = String::new();
+        if log.read_line(&mut line).unwrap() == 0 {
+            panic!("the server exited before listening:\n{}", seen.join(""));
+        }
+        seen.push(line.clone());
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if event["message"] == "listening" {
+            let addr = event["addr"].as_str().unwrap();
+            break addr.trim_start_matches("socket://").to_owned();
+        }
+    };
+
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.to_lowercase().contains("x-request-id:"),
+        "{response}"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    log.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "exit status {status:?}; log:\n{rest}");
+    assert!(rest.contains("SIGTERM received"), "{rest}");
+    assert!(rest.contains("\"stopped\""), "{rest}");
+}
