@@ -7,6 +7,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_municipality;
 mod m20261127_000002_municipality_boundary;
+mod m20261127_000003_accounts;
+mod m20261127_000004_audit_log;
+mod m20261127_000005_campaign_product;
 
 pub struct Migrator;
 
@@ -16,6 +19,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_municipality::Migration),
             Box::new(m20261127_000002_municipality_boundary::Migration),
+            Box::new(m20261127_000003_accounts::Migration),
+            Box::new(m20261127_000004_audit_log::Migration),
+            Box::new(m20261127_000005_campaign_product::Migration),
         ]
     }
 }

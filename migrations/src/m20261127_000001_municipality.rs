@@ -70,8 +70,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table("municipality").to_owned())
-            .await
+        manager.drop_table(Table::drop().table("municipality").to_owned()).await
     }
 }

@@ -27,17 +27,13 @@ async fn the_reference_file_imports_and_a_reimport_replaces(backend: Backend) {
     };
     let repo = MunicipalityRepo::new(app.db.clone());
 
-    assert_eq!(
-        import_boundaries(&app.db, &path, "nis_code").await.unwrap(),
-        304
-    );
+    assert_eq!(import_boundaries(&app.db, &path, "nis_code").await.unwrap(), 304);
     assert_eq!(repo.boundary_count().await.unwrap(), 304);
     let gent = get(&app, "/api/v1/municipalities/44021").await;
     assert_eq!(gent.expect(StatusCode::OK)["has_boundary"], true);
 
     // A second import replaces the first: here with Gent alone, under another property name.
-    let mut reference: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut reference: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let gent_feature = reference["features"]
         .as_array_mut()
         .unwrap()
@@ -49,12 +45,7 @@ async fn the_reference_file_imports_and_a_reimport_replaces(backend: Backend) {
         })
         .unwrap();
     let file = write_temp(&json!({ "type": "FeatureCollection", "features": [gent_feature] }));
-    assert_eq!(
-        import_boundaries(&app.db, file.path(), "geoitem")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(import_boundaries(&app.db, file.path(), "geoitem").await.unwrap(), 1);
     assert_eq!(repo.boundary_count().await.unwrap(), 1);
     let leuven = get(&app, "/api/v1/municipalities/24062").await;
     assert_eq!(leuven.expect(StatusCode::OK)["has_boundary"], false);
@@ -79,9 +70,7 @@ async fn a_bad_file_changes_nothing(backend: Backend) {
         square(json!("31005"), 51.2, 3.2),
         bowtie,
     ]}));
-    let error = import_boundaries(&app.db, file.path(), "nis_code")
-        .await
-        .unwrap_err();
+    let error = import_boundaries(&app.db, file.path(), "nis_code").await.unwrap_err();
     let message = format!("{error:#}");
     for needle in [
         "92094",
@@ -91,10 +80,7 @@ async fn a_bad_file_changes_nothing(backend: Backend) {
         "invalid geometry",
         "nothing was imported",
     ] {
-        assert!(
-            message.contains(needle),
-            "the error should mention {needle}: {message}"
-        );
+        assert!(message.contains(needle), "the error should mention {needle}: {message}");
     }
     assert_eq!(
         repo.boundary_count().await.unwrap(),
@@ -102,13 +88,9 @@ async fn a_bad_file_changes_nothing(backend: Backend) {
         "a bad file leaves the boundaries as they were"
     );
 
-    let missing = import_boundaries(
-        &app.db,
-        std::path::Path::new("/no/such/file.geojson"),
-        "nis_code",
-    )
-    .await
-    .unwrap_err();
+    let missing = import_boundaries(&app.db, std::path::Path::new("/no/such/file.geojson"), "nis_code")
+        .await
+        .unwrap_err();
     assert!(format!("{missing:#}").contains("/no/such/file.geojson"));
     let not_geojson = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(not_geojson.path(), "nis_code;geometry\n44021;POLYGON(...)").unwrap();

@@ -23,39 +23,22 @@ async fn the_openapi_document_is_valid_openapi_3(backend: Backend) {
     };
     let answer = get(&app, "/api/v1/openapi.json").await;
     let raw = answer.expect(StatusCode::OK).clone();
-    let spec: openapiv3::OpenAPI =
-        serde_json::from_value(raw.clone()).expect("a valid OpenAPI 3 document");
+    let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone()).expect("a valid OpenAPI 3 document");
     assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
-    assert_eq!(
-        spec.servers.first().map(|s| s.url.as_str()),
-        Some("/api/v1")
-    );
-    for path in [
-        "/municipalities",
-        "/municipalities/lookup",
-        "/municipalities/{nis}",
-    ] {
+    assert_eq!(spec.servers.first().map(|s| s.url.as_str()), Some("/api/v1"));
+    for path in ["/municipalities", "/municipalities/lookup", "/municipalities/{nis}"] {
         assert!(spec.paths.paths.contains_key(path), "missing {path}");
     }
     // Every operation has an id and documents its error answers as problem+json.
     for (path, item) in &spec.paths.paths {
         let item = item.as_item().unwrap();
         for (method, op) in item.iter() {
-            assert!(
-                op.operation_id.is_some(),
-                "{method} {path} has no operation id"
-            );
-            let bad_request = op
-                .responses
-                .responses
-                .get(&openapiv3::StatusCode::Code(400));
+            assert!(op.operation_id.is_some(), "{method} {path} has no operation id");
+            let bad_request = op.responses.responses.get(&openapiv3::StatusCode::Code(400));
             let documented = bad_request
                 .and_then(|r| r.as_item())
                 .is_some_and(|r| r.content.contains_key("application/problem+json"));
-            assert!(
-                documented,
-                "{method} {path} does not document 400 as problem+json"
-            );
+            assert!(documented, "{method} {path} does not document 400 as problem+json");
         }
     }
     assert!(raw["components"]["schemas"]["Problem"].is_object());
@@ -127,22 +110,9 @@ async fn unknown_routes_and_wrong_methods_are_problems(backend: Backend) {
             "points to the list of routes: {detail}"
         );
     }
-    let answer = Answer::read(
-        app.client
-            .delete("/api/v1/municipalities/44021")
-            .send()
-            .await,
-    )
-    .await;
+    let answer = Answer::read(app.client.delete("/api/v1/municipalities/44021").send().await).await;
     answer.expect_problem(StatusCode::METHOD_NOT_ALLOWED);
-    let answer = Answer::read(
-        app.client
-            .put("/api/v1/municipalities")
-            .body("{}")
-            .send()
-            .await,
-    )
-    .await;
+    let answer = Answer::read(app.client.put("/api/v1/municipalities").body("{}").send().await).await;
     answer.expect_problem(StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -204,10 +174,7 @@ async fn every_answer_carries_a_request_id(backend: Backend) {
     ] {
         let answer = get(&app, uri).await;
         let id = answer.header("x-request-id").map(str::to_owned);
-        assert!(
-            id.as_ref().is_some_and(|id| id.len() >= 16),
-            "{uri} has no request id"
-        );
+        assert!(id.as_ref().is_some_and(|id| id.len() >= 16), "{uri} has no request id");
         ids.push(id);
     }
     ids.dedup();
@@ -249,8 +216,7 @@ async fn cors_answers_only_the_listed_origins(backend: Backend) {
     assert_eq!(answer.header("access-control-allow-origin"), None);
     drop(app);
 
-    let http =
-        campaign_api::HttpSettings::new(&["https://dashboard.example.org".to_owned()], 30).unwrap();
+    let http = campaign_api::HttpSettings::new(&["https://dashboard.example.org".to_owned()], 30).unwrap();
     let Some(app) = TestApp::start_with(
         backend,
         TestOptions {
@@ -284,6 +250,7 @@ async fn cors_answers_only_the_listed_origins(backend: Backend) {
     let simple = Answer::read(
         app.client
             .get("/api/v1/municipalities/44021")
+            .header("authorization", app.staff.bearer())
             .header("origin", "https://dashboard.example.org")
             .send()
             .await,

@@ -13,11 +13,7 @@ on_both_databases!(
 );
 
 async fn lookup(app: &TestApp, lon: f64, lat: f64) -> Option<String> {
-    let answer = get(
-        app,
-        &format!("/api/v1/municipalities/lookup?lon={lon}&lat={lat}"),
-    )
-    .await;
+    let answer = get(app, &format!("/api/v1/municipalities/lookup?lon={lon}&lat={lat}")).await;
     if answer.status == StatusCode::NOT_FOUND {
         answer.expect_problem(StatusCode::NOT_FOUND);
         return None;
@@ -56,11 +52,7 @@ async fn real_places_resolve_to_their_municipality(backend: Backend) {
         ("Baarle-Hertog enclave", 4.89128, 51.40478, "13002"),
     ];
     for (place, lon, lat, code) in places {
-        assert_eq!(
-            lookup(&app, lon, lat).await.as_deref(),
-            Some(code),
-            "{place}"
-        );
+        assert_eq!(lookup(&app, lon, lat).await.as_deref(), Some(code), "{place}");
     }
     let answer = get(&app, "/api/v1/municipalities/lookup?lon=3.7210&lat=51.0546").await;
     let gent = answer.expect(StatusCode::OK);
@@ -93,15 +85,9 @@ async fn points_near_a_border_land_on_the_right_side(backend: Backend) {
         );
     }
     // The language border: inside Voeren and Sint-Genesius-Rode, and just across in Wallonia.
-    assert_eq!(
-        lookup(&app, 5.82856, 50.75844).await.as_deref(),
-        Some("73109")
-    );
+    assert_eq!(lookup(&app, 5.82856, 50.75844).await.as_deref(), Some("73109"));
     assert_eq!(lookup(&app, 5.82862, 50.75904).await, None);
-    assert_eq!(
-        lookup(&app, 4.34439, 50.72606).await.as_deref(),
-        Some("23101")
-    );
+    assert_eq!(lookup(&app, 4.34439, 50.72606).await.as_deref(), Some("23101"));
     assert_eq!(lookup(&app, 4.34390, 50.72573).await, None);
 }
 
@@ -158,10 +144,7 @@ async fn lookup_without_boundaries_is_503(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(
-        detail.contains("import-boundaries"),
-        "says how to fix it: {detail}"
-    );
+    assert!(detail.contains("import-boundaries"), "says how to fix it: {detail}");
     // Bad coordinates are still the caller's problem, not ours.
     get(&app, "/api/v1/municipalities/lookup?lon=500&lat=51")
         .await

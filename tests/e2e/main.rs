@@ -1,21 +1,16 @@
 //! End-to-end tests: each runs the real application against SQLite and against PostgreSQL.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod boundaries_import;
 mod http_skeleton;
 mod lookup;
 mod municipalities;
 
-use poem::http::{HeaderMap, StatusCode};
+use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestResponse;
 use serde_json::Value;
 
-pub use campaign_tests::{Backend, TestApp, TestOptions, on_both_databases, reference_file};
+pub use campaign_tests::{Backend, Session, TestApp, TestOptions, on_both_databases, reference_file};
 
 /// A response read whole: status, headers and JSON body (`Null` when not JSON).
 pub struct Answer {
@@ -28,18 +23,9 @@ impl Answer {
     pub async fn read(resp: TestResponse) -> Self {
         let status = resp.0.status();
         let headers = resp.0.headers().clone();
-        let bytes = resp
-            .0
-            .into_body()
-            .into_bytes()
-            .await
-            .expect("read the body");
+        let bytes = resp.0.into_body().into_bytes().await.expect("read the body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -48,21 +34,13 @@ impl Answer {
 
     /// Asserts a 2xx-or-other status and returns the body.
     pub fn expect(&self, status: StatusCode) -> &Value {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
         &self.body
     }
 
     /// Asserts a problem+json answer with this status, and returns it.
     pub fn expect_problem(&self, status: StatusCode) -> &Value {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
         assert_eq!(
             self.header("content-type"),
             Some("application/problem+json"),
@@ -99,6 +77,35 @@ impl Answer {
     }
 }
 
+/// GET as the harness's staff account.
 pub async fn get(app: &TestApp, uri: &str) -> Answer {
-    Answer::read(app.client.get(uri).send().await).await
+    get_as(app, &app.staff, uri).await
+}
+
+pub async fn get_as(app: &TestApp, session: &Session, uri: &str) -> Answer {
+    Answer::read(
+        app.client
+            .get(uri)
+            .header("authorization", session.bearer())
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn send_as(app: &TestApp, session: &Session, method: Method, uri: &str, body: &Value) -> Answer {
+    let request = app
+        .client
+        .request(method, uri)
+        .header("authorization", session.bearer())
+        .body_json(body);
+    Answer::read(request.send().await).await
+}
+
+pub async fn post_as(app: &TestApp, session: &Session, uri: &str, body: &Value) -> Answer {
+    send_as(app, session, Method::POST, uri, body).await
+}
+
+pub async fn patch_as(app: &TestApp, session: &Session, uri: &str, body: &Value) -> Answer {
+    send_as(app, session, Method::PATCH, uri, body).await
 }

@@ -38,11 +38,7 @@ async fn registry_matches_the_reference_set(backend: Backend) {
         return;
     };
     let (items, _) = all_pages(&app, "/api/v1/municipalities?limit=500").await;
-    assert_eq!(
-        items.len(),
-        304,
-        "285 Flemish and 19 Brussels municipalities"
-    );
+    assert_eq!(items.len(), 304, "285 Flemish and 19 Brussels municipalities");
     let flemish = items.iter().filter(|m| m["region"] == "Flanders").count();
     assert_eq!(flemish, 285);
 
@@ -66,12 +62,7 @@ async fn registry_matches_the_reference_set(backend: Backend) {
             let name_fr = (!f[fr].is_empty()).then(|| f[fr].to_owned());
             (
                 f[code].to_owned(),
-                (
-                    f[nl].to_owned(),
-                    name_fr,
-                    f[province].to_owned(),
-                    f[region].to_owned(),
-                ),
+                (f[nl].to_owned(), name_fr, f[province].to_owned(), f[region].to_owned()),
             )
         })
         .collect();
@@ -116,11 +107,7 @@ async fn filters_by_province_and_name(backend: Backend) {
     assert_eq!(limburg.len(), 38);
     assert!(limburg.iter().all(|m| m["province"] == "Limburg"));
 
-    let (brussels, _) = all_pages(
-        &app,
-        "/api/v1/municipalities?province=Brussels-Capital%20Region",
-    )
-    .await;
+    let (brussels, _) = all_pages(&app, "/api/v1/municipalities?province=Brussels-Capital%20Region").await;
     assert_eq!(brussels.len(), 19);
     assert!(
         brussels
@@ -136,16 +123,8 @@ async fn filters_by_province_and_name(backend: Backend) {
     };
     // Case-insensitive, anywhere in the Dutch or the French name.
     let (found, _) = all_pages(&app, "/api/v1/municipalities?q=GENT").await;
-    assert!(
-        names(&found).contains(&"Gent".to_owned()),
-        "{:?}",
-        names(&found)
-    );
-    assert!(
-        names(&found)
-            .iter()
-            .all(|n| n.to_lowercase().contains("gent"))
-    );
+    assert!(names(&found).contains(&"Gent".to_owned()), "{:?}", names(&found));
+    assert!(names(&found).iter().all(|n| n.to_lowercase().contains("gent")));
     let (found, _) = all_pages(&app, "/api/v1/municipalities?q=bruxelles").await;
     assert_eq!(names(&found), ["Brussel"]);
     let (found, _) = all_pages(&app, "/api/v1/municipalities?q=ixelles").await;
@@ -168,10 +147,7 @@ async fn pages_never_skip_or_repeat(backend: Backend) {
     };
     let (items, pages) = all_pages(&app, "/api/v1/municipalities?limit=100").await;
     assert_eq!(pages, 4);
-    let codes: Vec<&str> = items
-        .iter()
-        .map(|m| m["nis_code"].as_str().unwrap())
-        .collect();
+    let codes: Vec<&str> = items.iter().map(|m| m["nis_code"].as_str().unwrap()).collect();
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     sorted.dedup();
@@ -180,16 +156,12 @@ async fn pages_never_skip_or_repeat(backend: Backend) {
 
     let default_page = get(&app, "/api/v1/municipalities").await;
     assert_eq!(
-        default_page.expect(StatusCode::OK)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        default_page.expect(StatusCode::OK)["items"].as_array().unwrap().len(),
         50
     );
 
     // A filtered list pages within the filter.
-    let (limburg, pages) =
-        all_pages(&app, "/api/v1/municipalities?province=Limburg&limit=10").await;
+    let (limburg, pages) = all_pages(&app, "/api/v1/municipalities?province=Limburg&limit=10").await;
     assert_eq!((limburg.len(), pages), (38, 4));
 }
 
@@ -243,9 +215,7 @@ async fn bad_list_parameters_are_named(backend: Backend) {
         let answer = get(&app, uri).await;
         let body = answer.expect_field_error(field);
         assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
+            body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()),
             "{uri}: {body}"
         );
     }

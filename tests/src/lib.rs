@@ -5,19 +5,19 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); each test gets a database of its own, dropped
 //! afterwards. When PostgreSQL is unreachable the PostgreSQL half of each test is skipped with a
 //! printed reason, except under `CI=true`, where it fails.
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test whose set-up fails must stop"
-)]
+#![expect(clippy::expect_used, clippy::panic, reason = "a test whose set-up fails must stop")]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use campaign_api::auth::AuthState;
 use campaign_api::{AppState, HttpSettings};
 use campaign_domain::boundaries::{Boundary, parse_feature_collection};
+use campaign_domain::user::{Email, Membership, PersonName};
 use campaign_persistence::DatabaseConnection;
+use campaign_persistence::audit::AuditContext;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::users::{NewUser, UserRepo};
 use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
 use poem::test::TestClient;
@@ -26,6 +26,11 @@ use sea_orm::{ConnectionTrait, Database};
 pub use campaign_persistence::Backend;
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The JWT secret of the application under test, so tests can forge tokens on purpose.
+pub const TEST_JWT_SECRET: &[u8] = b"test-secret-of-at-least-thirty-two-bytes!";
+/// The password of every account the harness creates.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
 
 /// Runs one async test body against SQLite and against PostgreSQL, as two tests.
 #[macro_export]
@@ -51,17 +56,8 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
-    Sqlite(
-        #[expect(
-            dead_code,
-            reason = "held so the directory lives as long as the database"
-        )]
-        tempfile::TempDir,
-    ),
-    Postgres {
-        admin_url: String,
-        name: String,
-    },
+    Sqlite(#[expect(dead_code, reason = "held so the directory lives as long as the database")] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
 }
 
 impl TestDatabase {
@@ -77,19 +73,15 @@ impl TestDatabase {
                 })
             }
             Backend::Postgres => {
-                let admin_url = std::env::var("CAMPAIGN_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let admin_url =
+                    std::env::var("CAMPAIGN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
                 let admin = match Database::connect(admin_url.as_str()).await {
                     Ok(admin) => admin,
                     Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                        panic!(
-                            "PostgreSQL at {admin_url} is unreachable and CI=true, so this test fails: {e}"
-                        )
+                        panic!("PostgreSQL at {admin_url} is unreachable and CI=true, so this test fails: {e}")
                     }
                     Err(e) => {
-                        eprintln!(
-                            "skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e})"
-                        );
+                        eprintln!("skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e})");
                         return None;
                     }
                 };
@@ -99,9 +91,7 @@ impl TestDatabase {
                     .await
                     .expect("CREATE DATABASE for the test");
                 admin.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(base, _)| base);
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
                 let url = format!("{base}/{name}");
                 Some(Self {
                     url,
@@ -135,18 +125,32 @@ impl Drop for TestDatabase {
         })
         .join();
         if !matches!(dropped, Ok(Some(()))) {
-            eprintln!(
-                "could not drop a test database; `DROP DATABASE` the campaign_test_* databases by hand"
-            );
+            eprintln!("could not drop a test database; `DROP DATABASE` the campaign_test_* databases by hand");
         }
     }
 }
 
-/// The application under test with its own database.
+/// A signed-in account of the application under test.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl Session {
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.access_token)
+    }
+}
+
+/// The application under test with its own database, and a staff account signed in.
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub db: DatabaseConnection,
     pub backend: Backend,
+    pub staff: Session,
     pub database: TestDatabase,
 }
 
@@ -156,6 +160,8 @@ pub struct TestOptions {
     pub http: HttpSettings,
     /// Load the reference boundaries before the application starts.
     pub boundaries: bool,
+    /// Trust this header for the client's address (to simulate clients in tests).
+    pub client_ip_header: Option<String>,
 }
 
 impl TestApp {
@@ -183,9 +189,7 @@ impl TestApp {
         let db = campaign_persistence::connect(&database.url, 5)
             .await
             .expect("connect to the test database");
-        campaign_persistence::migrate(&db)
-            .await
-            .expect("migrations");
+        campaign_persistence::migrate(&db).await.expect("migrations");
         if options.boundaries {
             let boundaries = reference_boundaries()?;
             MunicipalityRepo::new(db.clone())
@@ -193,15 +197,71 @@ impl TestApp {
                 .await
                 .expect("store the reference boundaries");
         }
-        let state = AppState::load(db.clone(), options.http)
+        let auth = AuthState::new(TEST_JWT_SECRET, options.client_ip_header).expect("auth state");
+        let state = AppState::load(db.clone(), options.http, auth)
             .await
             .expect("application state");
         let client = TestClient::new(campaign_api::app(state).boxed());
-        Some(Self {
+        let mut app = Self {
             client,
             db,
             backend,
+            staff: placeholder_session(),
             database,
+        };
+        app.staff = app.sign_in_new(Membership::Staff).await;
+        Some(app)
+    }
+
+    /// Creates an account with this role and scope (straight in the database) and signs it in.
+    pub async fn sign_in_new(&self, membership: Membership) -> Session {
+        let email = format!(
+            "{}-{}@example.org",
+            membership.role().as_str(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let hash = campaign_api::auth::Passwords::new()
+            .expect("argon2")
+            .hash(TEST_PASSWORD.to_owned())
+            .await
+            .expect("hash");
+        let user = NewUser {
+            email: Email::parse(&email).expect("email"),
+            name: PersonName::parse("Test person").expect("name"),
+            membership,
+            password_hash: hash,
+        };
+        UserRepo::new(self.db.clone())
+            .create(user, &AuditContext::default())
+            .await
+            .expect("create the account");
+        self.sign_in(&email, TEST_PASSWORD).await.expect("sign in")
+    }
+
+    /// Signs in through the API; `None` when the answer is not 200.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Option<Session> {
+        let resp = self
+            .client
+            .post("/api/v1/auth/login")
+            .body_json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await;
+        if resp.0.status() != poem::http::StatusCode::OK {
+            return None;
+        }
+        let body: serde_json::Value = resp.0.into_body().into_json().await.expect("token pair");
+        let me = self
+            .client
+            .get("/api/v1/me")
+            .header("authorization", format!("Bearer {}", body["access_token"].as_str()?))
+            .send()
+            .await;
+        let me: serde_json::Value = me.0.into_body().into_json().await.expect("me");
+        Some(Session {
+            user_id: me["id"].as_str()?.parse().ok()?,
+            email: email.to_owned(),
+            access_token: body["access_token"].as_str()?.to_owned(),
+            refresh_token: body["refresh_token"].as_str()?.to_owned(),
         })
     }
 }
@@ -210,17 +270,12 @@ impl TestApp {
 pub fn reference_file(name: &str) -> Option<PathBuf> {
     let dir = std::env::var("CAMPAIGN_REFERENCE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-        });
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")));
     let path = dir.join(name);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!(
-            "skipping: the reference file {} is not there",
-            path.display()
-        );
+        eprintln!("skipping: the reference file {} is not there", path.display());
         None
     }
 }
@@ -232,9 +287,17 @@ pub fn reference_boundaries() -> Option<&'static Vec<Boundary>> {
         .get_or_init(|| {
             let path = reference_file("municipalities.geojson")?;
             let text = std::fs::read_to_string(path).expect("read the reference boundaries");
-            let parsed =
-                parse_feature_collection(&text, "nis_code", |c| c.province().is_some(), |_, _| {});
+            let parsed = parse_feature_collection(&text, "nis_code", |c| c.province().is_some(), |_, _| {});
             Some(parsed.expect("the reference boundaries are valid"))
         })
         .as_ref()
+}
+
+fn placeholder_session() -> Session {
+    Session {
+        user_id: uuid::Uuid::nil(),
+        email: String::new(),
+        access_token: String::new(),
+        refresh_token: String::new(),
+    }
 }

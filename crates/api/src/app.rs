@@ -6,21 +6,48 @@ use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
 use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext};
+use crate::routes::audit::AuditApi;
+use crate::routes::auth::AuthApi;
+use crate::routes::campaigns::CampaignsApi;
 use crate::routes::health::{healthz, readyz};
 use crate::routes::municipalities::MunicipalitiesApi;
+use crate::routes::users::UsersApi;
 use crate::state::AppState;
+use campaign_persistence::audit::AuditRepo;
+use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::refresh_tokens::RefreshTokenRepo;
+use campaign_persistence::users::UserRepo;
 
 pub const API_PREFIX: &str = "/api/v1";
 
 /// The OpenAPI service with every operation of `/api/v1`.
 pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, ()> {
+    let db = &state.db;
     let municipalities = MunicipalitiesApi {
-        repo: MunicipalityRepo::new(state.db.clone()),
+        repo: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
     };
+    let auth = AuthApi {
+        users: UserRepo::new(db.clone()),
+        tokens: RefreshTokenRepo::new(db.clone()),
+        audit: AuditRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let users = UsersApi {
+        users: UserRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let campaigns = CampaignsApi {
+        campaigns: CampaignRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let audit = AuditApi {
+        audit: AuditRepo::new(db.clone()),
+    };
     OpenApiService::new(
-        municipalities,
+        (auth, users, municipalities, campaigns, audit),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),
     )

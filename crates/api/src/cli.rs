@@ -33,12 +33,7 @@ pub struct GlobalArgs {
     pub database_url: String,
 
     /// Connections in the database pool
-    #[arg(
-        long,
-        env = "CAMPAIGN_DB_POOL_SIZE",
-        default_value_t = 10,
-        global = true
-    )]
+    #[arg(long, env = "CAMPAIGN_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: u32,
 
     /// Log format: `text` for people, `json` for log collectors (filter with RUST_LOG)
@@ -60,6 +55,35 @@ pub enum Command {
     Migrate,
     /// Import municipal boundaries from a GeoJSON FeatureCollection (replaces those loaded)
     ImportBoundaries(ImportBoundariesArgs),
+    /// Manage accounts
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password comes from CAMPAIGN_USER_PASSWORD or the first line of
+    /// standard input, never from the command line
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// E-mail address, used to sign in
+    #[arg(long)]
+    pub email: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// staff, volunteer or municipal_contact
+    #[arg(long, default_value = "staff")]
+    pub role: String,
+    /// The volunteer's group (volunteers only)
+    #[arg(long)]
+    pub group_id: Option<String>,
+    /// The contact's municipality, a 5-digit NIS code (municipal contacts only)
+    #[arg(long)]
+    pub municipality_nis: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -73,17 +97,16 @@ pub struct ServeArgs {
     pub boundaries: Option<PathBuf>,
 
     /// Comma-separated origins allowed by CORS, e.g. `https://dashboard.11.be` (none by default)
-    #[arg(
-        long,
-        env = "CAMPAIGN_CORS_ORIGINS",
-        value_delimiter = ',',
-        default_value = ""
-    )]
+    #[arg(long, env = "CAMPAIGN_CORS_ORIGINS", value_delimiter = ',', default_value = "")]
     pub cors_origins: Vec<String>,
 
     /// Seconds after which a request is abandoned with 503
     #[arg(long, env = "CAMPAIGN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// Header with the client's address, set by a trusted reverse proxy (e.g. `x-forwarded-for`)
+    #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for ServeArgs {
@@ -93,6 +116,7 @@ impl Default for ServeArgs {
             boundaries: None,
             cors_origins: Vec::new(),
             request_timeout_secs: 30,
+            client_ip_header: None,
         }
     }
 }
@@ -131,10 +155,7 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/campaign"),
             "postgres://app:***@db:5432/campaign"
         );
-        assert_eq!(
-            redact_url("postgres://app@db/campaign"),
-            "postgres://app@db/campaign"
-        );
+        assert_eq!(redact_url("postgres://app@db/campaign"), "postgres://app@db/campaign");
         assert_eq!(
             redact_url("sqlite://campaign.db?mode=rwc"),
             "sqlite://campaign.db?mode=rwc"

@@ -35,10 +35,7 @@ impl HttpSettings {
             .iter()
             .map(|o| o.trim())
             .filter(|o| !o.is_empty())
-            .map(|o| {
-                check_origin(o)
-                    .with_context(|| format!("CAMPAIGN_CORS_ORIGINS: `{o}` is not an origin"))
-            })
+            .map(|o| check_origin(o).with_context(|| format!("CAMPAIGN_CORS_ORIGINS: `{o}` is not an origin")))
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             cors_origins,
@@ -69,19 +66,12 @@ mod tests {
     #[test]
     fn origins_are_checked() {
         let ok = HttpSettings::new(
-            &[
-                "https://a.example".into(),
-                " http://localhost:5173 ".into(),
-                "".into(),
-            ],
+            &["https://a.example".into(), " http://localhost:5173 ".into(), "".into()],
             30,
         );
         assert_eq!(
             ok.map(|s| s.cors_origins).ok(),
-            Some(vec![
-                "https://a.example".to_owned(),
-                "http://localhost:5173".to_owned()
-            ])
+            Some(vec!["https://a.example".to_owned(), "http://localhost:5173".to_owned()])
         );
         for bad in [
             "*",

@@ -5,6 +5,7 @@
 //! SQL in `campaign-persistence`: this crate translates between HTTP and those two.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;

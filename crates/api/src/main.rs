@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use campaign_api::cli::{Cli, Command, ServeArgs};
-use campaign_api::commands::{import_boundaries::import_boundaries, open_database, serve::serve};
+use campaign_api::cli::{Cli, Command, ServeArgs, UserCommand};
+use campaign_api::commands::{import_boundaries::import_boundaries, open_database, serve::serve, users::add_user};
 use clap::Parser;
 
 #[tokio::main]
@@ -34,8 +34,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ImportBoundaries(args)) => {
             let db = open_database(&cli.global).await?;
             let count = import_boundaries(&db, &args.file, &args.code_property).await?;
+            println!("imported the boundaries of {count} municipalities; restart running servers to use them");
+            Ok(())
+        }
+        Some(Command::User(UserCommand::Add(args))) => {
+            let db = open_database(&cli.global).await?;
+            let user = add_user(&db, &args).await?;
             println!(
-                "imported the boundaries of {count} municipalities; restart running servers to use them"
+                "created {} account {} ({})",
+                user.membership.role().as_str(),
+                user.email,
+                user.id
             );
             Ok(())
         }

@@ -84,15 +84,30 @@ pub enum ApiError {
     /// The request is malformed or a value is invalid; `errors` names each bad field.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
+    /// Missing, invalid or expired credentials.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
+    /// Signed in, but this action is not allowed for this role.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
     /// The resource does not exist, or is outside what the caller may see.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
+    /// The request conflicts with the current state (a taken e-mail address or code, an existing campaign).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
     /// The request body is larger than 1 MiB.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
     /// The body is not `application/json`.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
+    /// The request is well-formed but cannot be applied (e.g. it refers to something unknown).
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many attempts; wait the number of seconds in `Retry-After`.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
     /// An unexpected failure; the cause is in the server log under the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -120,13 +135,45 @@ impl ApiError {
                 message: e.message,
             })
             .collect();
-        Self::BadRequest(Json(
-            Problem::new(StatusCode::BAD_REQUEST, detail).with_errors(fields),
-        ))
+        Self::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, detail).with_errors(fields)))
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, detail)))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::Unauthorized(
+            Json(Problem::new(StatusCode::UNAUTHORIZED, detail)),
+            "Bearer".to_owned(),
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(Json(Problem::new(StatusCode::FORBIDDEN, detail)))
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict(Json(Problem::new(StatusCode::CONFLICT, detail)))
+    }
+
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::Unprocessable(Json(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, detail)))
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::TooManyRequests(
+            Json(Problem::new(StatusCode::TOO_MANY_REQUESTS, detail)),
+            retry_after_secs,
+        )
+    }
+
+    /// Maps a failure of an infrastructure step: a busy password hasher is 503, the rest 500.
+    pub fn from_anyhow(error: &anyhow::Error) -> Self {
+        if error.downcast_ref::<crate::auth::Busy>().is_some() {
+            return Self::unavailable(error.to_string());
+        }
+        Self::internal(error)
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
@@ -151,6 +198,10 @@ impl From<ValidationError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        Self::internal(&error)
+        match error {
+            StoreError::Conflict(detail) => Self::conflict(detail),
+            StoreError::Missing(detail) => Self::not_found(detail),
+            other => Self::internal(&other),
+        }
     }
 }

@@ -6,19 +6,21 @@ use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::municipalities::MunicipalityRepo;
 
+use crate::auth::AuthState;
 use crate::config::HttpSettings;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub http: HttpSettings,
+    pub auth: Arc<AuthState>,
     /// Point-to-municipality index; `None` until boundaries are imported.
     pub geo: Arc<Option<MunicipalityIndex>>,
 }
 
 impl AppState {
     /// Loads the stored boundaries into the in-memory index.
-    pub async fn load(db: DatabaseConnection, http: HttpSettings) -> anyhow::Result<Self> {
+    pub async fn load(db: DatabaseConnection, http: HttpSettings, auth: Arc<AuthState>) -> anyhow::Result<Self> {
         let started = std::time::Instant::now();
         let boundaries = MunicipalityRepo::new(db.clone()).boundaries().await?;
         let geo = if boundaries.is_empty() {
@@ -27,8 +29,7 @@ impl AppState {
             );
             None
         } else {
-            let index =
-                tokio::task::spawn_blocking(move || MunicipalityIndex::new(boundaries)).await?;
+            let index = tokio::task::spawn_blocking(move || MunicipalityIndex::new(boundaries)).await?;
             tracing::info!(
                 municipalities = index.len(),
                 duration_ms = started.elapsed().as_millis() as u64,
@@ -39,6 +40,7 @@ impl AppState {
         Ok(Self {
             db,
             http,
+            auth,
             geo: Arc::new(geo),
         })
     }

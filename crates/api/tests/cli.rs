@@ -1,10 +1,5 @@
 //! The `campaign` binary itself: help, migrations, boundary import and graceful shutdown.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -16,10 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_campaign");
 fn campaign(db: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db.display()),
-        )
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
         .env_remove("CAMPAIGN_BOUNDARIES")
         .output()
         .unwrap()
@@ -45,10 +37,7 @@ fn every_command_has_help() {
     assert!(top.status.success());
     let top = text(&top.stdout);
     for word in ["serve", "migrate", "import-boundaries", "DATABASE_URL"] {
-        assert!(
-            top.contains(word),
-            "`campaign --help` mentions {word}:\n{top}"
-        );
+        assert!(top.contains(word), "`campaign --help` mentions {word}:\n{top}");
     }
     for (command, words) in [
         (
@@ -138,10 +127,7 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     let db = dir.path().join("campaign.db");
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0"])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db.display()),
-        )
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
         .env("CAMPAIGN_LOG_FORMAT", "json")
         .env_remove("CAMPAIGN_BOUNDARIES")
         .stderr(Stdio::piped())
@@ -172,10 +158,7 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(
-        response.to_lowercase().contains("x-request-id:"),
-        "{response}"
-    );
+    assert!(response.to_lowercase().contains("x-request-id:"), "{response}");
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -1,11 +1,6 @@
 //! The middleware stack on a small API of its own: malformed JSON, wrong content type, field
 //! validation, time limit and panics all answer problem+json.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::time::Duration;
 
@@ -60,8 +55,7 @@ async fn problem(resp: TestResponse, status: StatusCode) -> Value {
     resp.assert_status(status);
     resp.assert_content_type("application/problem+json");
     assert!(resp.0.headers().contains_key("x-request-id"));
-    let body: Value =
-        serde_json::from_slice(&resp.0.into_body().into_bytes().await.unwrap()).unwrap();
+    let body: Value = serde_json::from_slice(&resp.0.into_body().into_bytes().await.unwrap()).unwrap();
     assert_eq!(body["status"], status.as_u16());
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
@@ -90,11 +84,7 @@ async fn malformed_json_is_a_400_problem() {
             "{body:?}: {problem}"
         );
     }
-    let resp = cli
-        .post("/echo")
-        .body_json(&json!({ "name": "ok" }))
-        .send()
-        .await;
+    let resp = cli.post("/echo").body_json(&json!({ "name": "ok" })).send().await;
     resp.assert_status_is_ok();
 }
 
@@ -134,10 +124,7 @@ async fn a_wrong_content_type_is_a_415_problem() {
 async fn a_request_over_its_time_limit_is_a_503_problem() {
     let resp = client().get("/slow").send().await;
     let problem = problem(resp, StatusCode::SERVICE_UNAVAILABLE).await;
-    assert!(
-        problem["detail"].as_str().unwrap().contains("5 s"),
-        "{problem}"
-    );
+    assert!(problem["detail"].as_str().unwrap().contains("5 s"), "{problem}");
 }
 
 #[tokio::test]

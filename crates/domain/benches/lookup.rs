@@ -38,25 +38,15 @@ fn points(n: usize) -> Vec<LonLat> {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     (0..n)
-        .filter_map(|_| {
-            LonLat::parse(
-                2.54 + next() * (5.92 - 2.54),
-                50.68 + next() * (51.51 - 50.68),
-            )
-            .ok()
-        })
+        .filter_map(|_| LonLat::parse(2.54 + next() * (5.92 - 2.54), 50.68 + next() * (51.51 - 50.68)).ok())
         .collect()
 }
 
 fn lookup(c: &mut Criterion) {
     let Some(text) = boundary_file() else { return };
     let started = Instant::now();
-    let Ok(boundaries) = parse_feature_collection(
-        &text,
-        "nis_code",
-        |code| code.province().is_some(),
-        |_, _| {},
-    ) else {
+    let Ok(boundaries) = parse_feature_collection(&text, "nis_code", |code| code.province().is_some(), |_, _| {})
+    else {
         eprintln!("the boundary file does not parse");
         return;
     };
@@ -70,10 +60,7 @@ fn lookup(c: &mut Criterion) {
     eprintln!("built the index in {:?}", started.elapsed());
 
     let random = points(10_000);
-    let found = random
-        .iter()
-        .filter(|p| index.locate(**p).is_some())
-        .count();
+    let found = random.iter().filter(|p| index.locate(**p).is_some()).count();
     eprintln!(
         "{found} of {} random points in the bounding box fall in a municipality",
         random.len()
@@ -82,12 +69,7 @@ fn lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("municipality_lookup");
     group.throughput(Throughput::Elements(random.len() as u64));
     group.bench_function("random_points_10k", |b| {
-        b.iter(|| {
-            random
-                .iter()
-                .filter(|p| index.locate(black_box(**p)).is_some())
-                .count()
-        })
+        b.iter(|| random.iter().filter(|p| index.locate(black_box(**p)).is_some()).count())
     });
     group.finish();
 }

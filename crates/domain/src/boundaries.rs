@@ -76,8 +76,7 @@ pub fn parse_feature_collection(
         .map_err(|e| BoundaryProblems(vec![format!("the file is not valid GeoJSON: {e}")]))?;
     let GeoJson::FeatureCollection(collection) = parsed else {
         return Err(BoundaryProblems(vec![
-            "the file must be a GeoJSON FeatureCollection with one feature per municipality"
-                .to_owned(),
+            "the file must be a GeoJSON FeatureCollection with one feature per municipality".to_owned(),
         ]));
     };
     let total = collection.features.len();
@@ -174,11 +173,7 @@ fn parse_code(label: &str, raw: &str, problems: &mut Vec<String>) -> Option<NisC
     match NisCode::parse(raw) {
         Ok(code) => Some(code),
         Err(e) => {
-            let message = e
-                .errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default();
+            let message = e.errors.first().map(|e| e.message.clone()).unwrap_or_default();
             problems.push(format!("{label}: {message}"));
             None
         }
@@ -187,9 +182,7 @@ fn parse_code(label: &str, raw: &str, problems: &mut Vec<String>) -> Option<NisC
 
 fn to_multi_polygon(value: Value) -> Option<MultiPolygon<f64>> {
     match value {
-        Value::Polygon(_) => geo::Polygon::<f64>::try_from(value)
-            .ok()
-            .map(|p| MultiPolygon(vec![p])),
+        Value::Polygon(_) => geo::Polygon::<f64>::try_from(value).ok().map(|p| MultiPolygon(vec![p])),
         Value::MultiPolygon(_) => MultiPolygon::<f64>::try_from(value).ok(),
         _ => None,
     }
@@ -242,10 +235,7 @@ mod tests {
     }
 
     fn collection(features: &[String]) -> String {
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            features.join(",")
-        )
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
     }
 
     fn known(code: &NisCode) -> bool {
@@ -254,14 +244,9 @@ mod tests {
 
     #[test]
     fn reads_a_good_file_and_reports_progress() {
-        let file = collection(&[
-            square("\"44021\"", 3.7, 51.0, 0.1),
-            square("24062", 4.7, 50.8, 0.1),
-        ]);
+        let file = collection(&[square("\"44021\"", 3.7, 51.0, 0.1), square("24062", 4.7, 50.8, 0.1)]);
         let mut calls = Vec::new();
-        let result = parse_feature_collection(&file, "nis_code", known, |done, total| {
-            calls.push((done, total))
-        });
+        let result = parse_feature_collection(&file, "nis_code", known, |done, total| calls.push((done, total)));
         let codes: Vec<String> = result
             .unwrap_or_default()
             .iter()
@@ -322,8 +307,7 @@ mod tests {
 
     #[test]
     fn other_property_names_work() {
-        let file =
-            collection(&[square("\"44021\"", 3.7, 51.0, 0.1)]).replace("nis_code", "geoitem");
+        let file = collection(&[square("\"44021\"", 3.7, 51.0, 0.1)]).replace("nis_code", "geoitem");
         assert!(parse_feature_collection(&file, "geoitem", known, |_, _| {}).is_ok());
         let problems = parse_feature_collection(&file, "nis_code", known, |_, _| {}).err();
         assert!(problems.is_some_and(|p| p.0[0].contains("--code-property")));
@@ -332,8 +316,7 @@ mod tests {
     #[test]
     fn stored_form_round_trips() {
         let file = collection(&[square("\"44021\"", 3.7, 51.0, 0.1)]);
-        let parsed =
-            parse_feature_collection(&file, "nis_code", known, |_, _| {}).unwrap_or_default();
+        let parsed = parse_feature_collection(&file, "nis_code", known, |_, _| {}).unwrap_or_default();
         let boundary = &parsed[0];
         let back = Boundary::from_geojson(boundary.nis_code, &boundary.to_geojson());
         assert_eq!(back.as_ref(), Ok(boundary));

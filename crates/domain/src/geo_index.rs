@@ -31,10 +31,7 @@ impl MunicipalityIndex {
             .enumerate()
             .filter_map(|(i, (_, polygon))| {
                 let rect = geo::BoundingRect::bounding_rect(polygon)?;
-                let corners = Rectangle::from_corners(
-                    [rect.min().x, rect.min().y],
-                    [rect.max().x, rect.max().y],
-                );
+                let corners = Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
                 Some(GeomWithData::new(corners, i))
             })
             .collect();
@@ -97,13 +94,7 @@ mod tests {
     #[test]
     fn finds_the_containing_polygon_and_respects_holes() {
         let with_hole = Polygon::new(
-            geo::LineString::from(vec![
-                (0.0, 0.0),
-                (4.0, 0.0),
-                (4.0, 4.0),
-                (0.0, 4.0),
-                (0.0, 0.0),
-            ]),
+            geo::LineString::from(vec![(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)]),
             vec![geo::LineString::from(vec![
                 (1.0, 1.0),
                 (2.0, 1.0),
@@ -112,9 +103,9 @@ mod tests {
                 (1.0, 1.0),
             ])],
         );
-        let neighbour = polygon![(x: 4.0, y: 0.0), (x: 8.0, y: 0.0), (x: 8.0, y: 4.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0)];
-        let index =
-            MunicipalityIndex::new([boundary("44021", with_hole), boundary("44088", neighbour)]);
+        let neighbour =
+            polygon![(x: 4.0, y: 0.0), (x: 8.0, y: 0.0), (x: 8.0, y: 4.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0)];
+        let index = MunicipalityIndex::new([boundary("44021", with_hole), boundary("44088", neighbour)]);
         let code = |lon, lat| index.locate(at(lon, lat)).map(|c| c.to_string());
         assert_eq!(code(0.5, 0.5).as_deref(), Some("44021"));
         assert_eq!(code(1.5, 1.5), None, "inside the hole");

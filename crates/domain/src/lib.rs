@@ -5,10 +5,15 @@
 //! a file, a socket or a database, and it depends on neither sea-orm nor poem.
 
 pub mod boundaries;
+pub mod campaign;
 pub mod error;
 pub mod geo_index;
+pub mod ids;
+pub mod money;
 pub mod municipality;
 pub mod paging;
 pub mod point;
+pub mod policy;
+pub mod user;
 
 pub use error::{FieldError, ValidationError};

@@ -126,20 +126,17 @@ impl Province {
     }
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.name() == raw)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
-                ValidationError::single(
-                    "province",
-                    format!(
-                        "unknown province `{}`; expected one of: {}",
-                        truncate(raw, 40),
-                        names.join(", ")
-                    ),
-                )
-            })
+        Self::ALL.into_iter().find(|p| p.name() == raw).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
+            ValidationError::single(
+                "province",
+                format!(
+                    "unknown province `{}`; expected one of: {}",
+                    truncate(raw, 40),
+                    names.join(", ")
+                ),
+            )
+        })
     }
 }
 
@@ -187,10 +184,7 @@ mod tests {
 
     #[test]
     fn parses_five_digit_codes_only() {
-        assert_eq!(
-            NisCode::parse("44021").map(|c| c.to_string()),
-            Ok("44021".to_owned())
-        );
+        assert_eq!(NisCode::parse("44021").map(|c| c.to_string()), Ok("44021".to_owned()));
         for bad in ["", "4402", "440210", "4402a", " 44021", "٤٤٠٢١", "44 21"] {
             let err = NisCode::parse(bad).err();
             assert!(err.is_some(), "{bad:?} should be refused");
@@ -201,10 +195,7 @@ mod tests {
     fn error_names_the_field_and_gives_an_example() {
         let err = NisCode::parse_field("municipality_nis", "gent").err();
         let err = err.map(|e| e.errors[0].clone());
-        assert_eq!(
-            err.as_ref().map(|e| e.field.as_str()),
-            Some("municipality_nis")
-        );
+        assert_eq!(err.as_ref().map(|e| e.field.as_str()), Some("municipality_nis"));
         assert!(err.is_some_and(|e| e.message.contains("5 digits")));
     }
 

@@ -16,10 +16,7 @@ impl PageLimit {
             Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => Ok(Self(n as u16)),
             Some(n) => Err(ValidationError::single(
                 "limit",
-                format!(
-                    "limit {n} is out of range: ask for 1 to {} items per page",
-                    Self::MAX
-                ),
+                format!("limit {n} is out of range: ask for 1 to {} items per page", Self::MAX),
             )),
         }
     }

@@ -51,9 +51,7 @@ mod tests {
         assert!(LonLat::parse(-180.0, 90.0).is_ok());
         let err = LonLat::parse(181.0, -91.0).err().map(|e| e.errors.len());
         assert_eq!(err, Some(2));
-        let err = LonLat::parse(f64::NAN, 51.0)
-            .err()
-            .map(|e| e.errors[0].field.clone());
+        let err = LonLat::parse(f64::NAN, 51.0).err().map(|e| e.errors[0].field.clone());
         assert_eq!(err.as_deref(), Some("lon"));
         assert!(LonLat::parse(4.0, f64::INFINITY).is_err());
     }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use campaign_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Which database engine a connection talks to.
@@ -28,10 +28,7 @@ impl Backend {
 /// Opens a pool. SQLite gets WAL, `synchronous = NORMAL` (an acknowledged write survives a
 /// process crash), foreign keys and a busy timeout on every pooled connection.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    if !(url.starts_with("sqlite:")
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://"))
-    {
+    if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return Err(DbErr::Custom(
             "DATABASE_URL must start with sqlite: (e.g. sqlite://campaign.db?mode=rwc) or postgres://".to_owned(),
         ));
@@ -57,8 +54,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             let lock = db.begin().await?;
-            lock.execute_unprepared("SELECT pg_advisory_xact_lock(7260001)")
-                .await?;
+            lock.execute_unprepared("SELECT pg_advisory_xact_lock(7260001)").await?;
             let result = Migrator::up(db, None).await;
             lock.commit().await?;
             result
@@ -66,4 +62,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         // Holding a transaction here would deadlock a one-connection SQLite pool.
         _ => Migrator::up(db, None).await,
     }
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (IMMEDIATE),
+/// so a transaction that reads before it writes cannot fail with "database is locked" halfway.
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

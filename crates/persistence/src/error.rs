@@ -1,6 +1,6 @@
 //! The one error type of the storage layer.
 
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -10,4 +10,18 @@ pub enum StoreError {
     /// A stored value does not satisfy the rules of the domain.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// The write would break a uniqueness rule; the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something the write refers to does not exist; the text says what.
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// Maps a unique-constraint violation (the same on SQLite and PostgreSQL) to `Conflict`.
+pub(crate) fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -> StoreError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(message()),
+        _ => StoreError::Database(err),
+    }
 }

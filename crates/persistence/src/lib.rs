@@ -3,11 +3,22 @@
 //! SQL lives here and nowhere else. Repositories take and give domain types; sea-orm entities
 //! stay inside this crate. Every write that must change together happens in one transaction.
 
+pub mod audit;
+pub mod campaigns;
 mod connect;
 mod entities;
 mod error;
 pub mod municipalities;
+pub mod refresh_tokens;
+pub mod settings;
+pub mod users;
 
+pub(crate) use connect::begin_write;
 pub use connect::{Backend, connect, migrate};
 pub use error::StoreError;
 pub use sea_orm::DatabaseConnection;
+
+/// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps).
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6)
+}

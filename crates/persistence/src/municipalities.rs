@@ -7,8 +7,8 @@ use campaign_domain::municipality::{Municipality, NisCode, Province};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 
 use crate::StoreError;
@@ -41,11 +41,7 @@ impl MunicipalityRepo {
     }
 
     /// One page of municipalities in NIS-code order.
-    pub async fn list(
-        &self,
-        filter: &MunicipalityFilter,
-        limit: u64,
-    ) -> Result<Vec<MunicipalityListing>, StoreError> {
+    pub async fn list(&self, filter: &MunicipalityFilter, limit: u64) -> Result<Vec<MunicipalityListing>, StoreError> {
         let mut query = municipality::Entity::find().order_by_asc(municipality::Column::NisCode);
         if let Some(province) = filter.province {
             query = query.filter(municipality::Column::Province.eq(province.name()));
@@ -59,8 +55,7 @@ impl MunicipalityRepo {
             query = query.filter(
                 lower(municipality::Column::NameNl)
                     .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                    .or(lower(municipality::Column::NameFr)
-                        .like(LikeExpr::new(pattern).escape('\\'))),
+                    .or(lower(municipality::Column::NameFr).like(LikeExpr::new(pattern).escape('\\'))),
             );
         }
         let rows = query.limit(limit).all(&self.db).await?;
@@ -86,10 +81,7 @@ impl MunicipalityRepo {
     }
 
     pub async fn get(&self, code: NisCode) -> Result<Option<MunicipalityListing>, StoreError> {
-        let Some(row) = municipality::Entity::find_by_id(code.as_str())
-            .one(&self.db)
-            .await?
-        else {
+        let Some(row) = municipality::Entity::find_by_id(code.as_str()).one(&self.db).await? else {
             return Ok(None);
         };
         let has_boundary = municipality_boundary::Entity::find_by_id(code.as_str())
@@ -123,9 +115,7 @@ impl MunicipalityRepo {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<(), StoreError> {
         let txn = self.db.begin().await?;
-        municipality_boundary::Entity::delete_many()
-            .exec(&txn)
-            .await?;
+        municipality_boundary::Entity::delete_many().exec(&txn).await?;
         let now = Utc::now();
         for (i, boundary) in boundaries.iter().enumerate() {
             municipality_boundary::Entity::insert(municipality_boundary::ActiveModel {
@@ -149,24 +139,20 @@ impl MunicipalityRepo {
             .await?
             .into_iter()
             .map(|row| {
-                let code = NisCode::parse(&row.nis_code)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let code = NisCode::parse(&row.nis_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 Boundary::from_geojson(code, &row.geometry).map_err(StoreError::Corrupt)
             })
             .collect()
     }
 
     pub async fn boundary_count(&self) -> Result<u64, StoreError> {
-        Ok(municipality_boundary::Entity::find()
-            .count(&self.db)
-            .await?)
+        Ok(municipality_boundary::Entity::find().count(&self.db).await?)
     }
 }
 
 fn to_domain(row: municipality::Model) -> Result<Municipality, StoreError> {
-    let corrupt = |e: campaign_domain::ValidationError| {
-        StoreError::Corrupt(format!("municipality {}: {e}", row.nis_code))
-    };
+    let corrupt =
+        |e: campaign_domain::ValidationError| StoreError::Corrupt(format!("municipality {}: {e}", row.nis_code));
     Ok(Municipality {
         nis_code: NisCode::parse(&row.nis_code).map_err(corrupt)?,
         province: Province::parse(&row.province).map_err(corrupt)?,

@@ -9,11 +9,7 @@ use campaign_persistence::DatabaseConnection;
 use campaign_persistence::municipalities::MunicipalityRepo;
 
 /// Imports the file and returns how many municipalities got a boundary.
-pub async fn import_boundaries(
-    db: &DatabaseConnection,
-    file: &Path,
-    code_property: &str,
-) -> anyhow::Result<usize> {
+pub async fn import_boundaries(db: &DatabaseConnection, file: &Path, code_property: &str) -> anyhow::Result<usize> {
     let shown = file.display().to_string();
     let text = tokio::fs::read_to_string(file)
         .await
@@ -48,10 +44,7 @@ struct Progress {
 
 impl Progress {
     fn new(verb: &'static str) -> Self {
-        Self {
-            verb,
-            last_tenth: 0,
-        }
+        Self { verb, last_tenth: 0 }
     }
 
     fn report(&mut self, done: usize, total: usize) {

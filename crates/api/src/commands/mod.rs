@@ -2,6 +2,7 @@
 
 pub mod import_boundaries;
 pub mod serve;
+pub mod users;
 
 use anyhow::Context;
 use campaign_persistence::DatabaseConnection;

@@ -9,6 +9,8 @@ use poem::listener::{Listener, TcpListener};
 
 use super::import_boundaries::import_boundaries;
 use super::open_database;
+use super::users::ensure_first_staff;
+use crate::auth::{AuthState, resolve_jwt_secret};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::HttpSettings;
 use crate::state::AppState;
@@ -30,7 +32,11 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         }
     }
 
-    let state = AppState::load(db.clone(), http).await?;
+    let secret = resolve_jwt_secret(std::env::var("CAMPAIGN_JWT_SECRET").ok(), &db).await?;
+    let auth = AuthState::new(&secret, args.client_ip_header.clone())?;
+    ensure_first_staff(&db, &auth.passwords).await?;
+
+    let state = AppState::load(db.clone(), http, auth).await?;
     let acceptor = TcpListener::bind(args.bind)
         .into_acceptor()
         .await

@@ -7,9 +7,7 @@
 use poem::error::{MethodNotAllowedError, NotFoundError};
 use poem::http::{Method, StatusCode, header};
 use poem::{Error, Response};
-use poem_openapi::error::{
-    ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
-};
+use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
 
 use crate::problem::{PROBLEM_JSON, Problem, ProblemField};
 
@@ -27,10 +25,7 @@ pub fn to_problem(err: Error, method: &Method, path: &str) -> Response {
             message,
         }])
     } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the path {path} is not valid: {e}"),
-        )
+        Problem::new(StatusCode::BAD_REQUEST, format!("the path {path} is not valid: {e}"))
     } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         let message = explain(&e.reason);
         let problem = Problem::new(
@@ -89,13 +84,9 @@ pub fn rewrite_response(resp: Response, method: &Method, path: &str) -> Response
         }
         s if s.is_server_error() => {
             tracing::error!(status = s.as_u16(), "error response without a problem body");
-            "something went wrong on our side; quote the x-request-id header when you report it"
-                .to_owned()
+            "something went wrong on our side; quote the x-request-id header when you report it".to_owned()
         }
-        s => s
-            .canonical_reason()
-            .unwrap_or("the request was refused")
-            .to_owned(),
+        s => s.canonical_reason().unwrap_or("the request was refused").to_owned(),
     };
     let mut answer = Problem::new(status, detail).into_response();
     for (name, value) in resp.headers() {

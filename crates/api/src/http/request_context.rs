@@ -39,11 +39,8 @@ pub struct RequestContextEndpoint<E> {
 /// Reuses a caller's id when it is short and plain, so a trace can cross services.
 fn incoming_id(req: &Request) -> Option<String> {
     let id = req.headers().get(REQUEST_ID_HEADER)?.to_str().ok()?;
-    let plain = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let plain =
+        !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
     plain.then(|| id.to_owned())
 }
 
@@ -65,12 +62,13 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             Ok(Ok(resp)) => rewrite_response(resp.into_response(), &method, &path),
             Ok(Err(err)) => span.in_scope(|| to_problem(err, &method, &path)),
             Err(_) => {
-                span.in_scope(|| {
-                    tracing::warn!(timeout_s = self.timeout.as_secs(), "request timed out")
-                });
+                span.in_scope(|| tracing::warn!(timeout_s = self.timeout.as_secs(), "request timed out"));
                 Problem::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    format!("the request took longer than {} s and was stopped; nothing of it was kept, try again", self.timeout.as_secs()),
+                    format!(
+                        "the request took longer than {} s and was stopped; nothing of it was kept, try again",
+                        self.timeout.as_secs()
+                    ),
                 )
                 .into_response()
             }

@@ -26,11 +26,7 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         .into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check: database unreachable");
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database does not answer",
-            )
-            .into_response()
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the database does not answer").into_response()
         }
         Err(_) => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,

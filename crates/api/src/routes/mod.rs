@@ -1,13 +1,26 @@
 //! One file per resource; each holds one `#[OpenApi]` struct and its request/answer types.
 
+pub mod audit;
+pub mod auth;
+pub mod campaigns;
+pub mod context;
 pub mod health;
 pub mod municipalities;
 pub mod pagination;
+pub mod users;
 
 use poem_openapi::Tags;
 
 #[derive(Tags)]
 pub enum ApiTags {
+    /// Signing in and out
+    Auth,
+    /// Accounts and roles
+    Users,
+    /// Yearly campaigns and the products they sell
+    Campaigns,
+    /// Who did what and when
+    Audit,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
 }

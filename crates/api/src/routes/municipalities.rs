@@ -6,15 +6,14 @@ use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_domain::municipality::{Municipality, NisCode, Province, Region};
 use campaign_domain::paging::PageLimit;
 use campaign_domain::point::LonLat;
-use campaign_persistence::municipalities::{
-    MunicipalityFilter, MunicipalityListing, MunicipalityRepo,
-};
+use campaign_persistence::municipalities::{MunicipalityFilter, MunicipalityListing, MunicipalityRepo};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::pagination;
+use crate::auth::BearerAuth;
 use crate::problem::ApiError;
 
 const CURSOR_LIST: &str = "municipalities";
@@ -139,6 +138,7 @@ impl MunicipalitiesApi {
     #[oai(path = "/", method = "get", operation_id = "list_municipalities")]
     async fn list_municipalities(
         &self,
+        _auth: BearerAuth,
         /// Only this province (or `Brussels-Capital Region`).
         province: Query<Option<ProvinceName>>,
         /// Part of the Dutch or French name, e.g. `gent` or `bruxelles`.
@@ -187,6 +187,7 @@ impl MunicipalitiesApi {
     #[oai(path = "/lookup", method = "get", operation_id = "lookup_municipality")]
     async fn lookup_municipality(
         &self,
+        _auth: BearerAuth,
         /// Longitude in decimal degrees (east), e.g. 3.7210.
         #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
         lon: Query<f64>,
@@ -208,9 +209,7 @@ impl MunicipalitiesApi {
             ))
         })?;
         let listing = self.repo.get(code).await?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "municipality {code} has a boundary but is not in the registry"
-            ))
+            ApiError::not_found(format!("municipality {code} has a boundary but is not in the registry"))
         })?;
         Ok(Json(listing.into()))
     }
@@ -219,6 +218,7 @@ impl MunicipalitiesApi {
     #[oai(path = "/:nis", method = "get", operation_id = "get_municipality")]
     async fn get_municipality(
         &self,
+        _auth: BearerAuth,
         /// NIS code, 5 digits, e.g. 44021 for Gent.
         nis: Path<String>,
     ) -> Result<Json<MunicipalityOut>, ApiError> {

@@ -3,6 +3,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use campaign_domain::paging::PageLimit;
+
 use crate::problem::ApiError;
 
 /// Encodes the key of the last item of a page, tagged with the list it belongs to.
@@ -24,6 +26,18 @@ pub fn decode(list: &str, cursor: &str) -> Result<String, ApiError> {
         .and_then(|rest| rest.strip_prefix(':'))
         .map(str::to_owned)
         .ok_or_else(invalid)
+}
+
+/// Trims a page fetched with one extra row to `limit`, and gives the cursor of the next page
+/// (the key of the last row kept) when the extra row shows there is one.
+pub fn next_cursor<T>(rows: &mut Vec<T>, limit: PageLimit, list: &str, key: impl Fn(&T) -> String) -> Option<String> {
+    let limit = usize::try_from(limit.get()).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|row| encode(list, &key(row)))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

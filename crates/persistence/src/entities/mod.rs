@@ -1,4 +1,10 @@
 //! sea-orm entities: private to the persistence crate.
 
+pub mod app_setting;
+pub mod app_user;
+pub mod audit_log;
+pub mod campaign;
 pub mod municipality;
 pub mod municipality_boundary;
+pub mod product;
+pub mod refresh_token;

@@ -1,0 +1,48 @@
+//! What every handler needs from the request besides its parameters: the audit context and the
+//! policy's answer, in the API's own terms.
+
+use campaign_domain::policy::{Action, Actor, Grant, Refusal, Scope, authorize};
+use campaign_persistence::audit::AuditContext;
+use poem::Request;
+
+use crate::auth::AuthState;
+use crate::http::RequestId;
+use crate::problem::ApiError;
+
+/// The client's address: from the trusted proxy header when one is configured, else the peer.
+pub fn client_addr(req: &Request, auth: &AuthState) -> Option<String> {
+    if let Some(header) = &auth.client_ip_header {
+        let forwarded = req.headers().get(header.as_str()).and_then(|v| v.to_str().ok());
+        if let Some(first) = forwarded
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return Some(first.chars().take(64).collect());
+        }
+    }
+    req.remote_addr().as_socket_addr().map(|addr| addr.ip().to_string())
+}
+
+/// Who is acting, in which request, from where: for the audit log.
+pub fn audit_context(req: &Request, auth: &AuthState, actor: Option<&Actor>) -> AuditContext {
+    AuditContext {
+        actor: actor.map(|a| a.user_id),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+        client_addr: client_addr(req, auth),
+    }
+}
+
+/// Asks the policy; a refusal becomes 404 (`hidden` says what was not found) or 403 (`why`).
+pub fn allow(
+    actor: &Actor,
+    action: Action,
+    scope: Scope,
+    hidden: impl FnOnce() -> String,
+    why: &str,
+) -> Result<Grant, ApiError> {
+    authorize(actor, action, scope).map_err(|refusal| match refusal {
+        Refusal::NotFound => ApiError::not_found(hidden()),
+        Refusal::Forbidden => ApiError::forbidden(format!("{why}; your role is {}", actor.role().as_str())),
+    })
+}

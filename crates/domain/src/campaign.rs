@@ -1,0 +1,207 @@
+//! Campaigns (one per year) and their products.
+
+use chrono::NaiveDate;
+
+use crate::money::{Cents, cents_in_range};
+use crate::user::parse_text;
+use crate::{FieldError, ValidationError};
+
+/// The year of a campaign, 2000 to 2100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CampaignYear(i32);
+
+impl CampaignYear {
+    pub fn parse(year: i64) -> Result<Self, ValidationError> {
+        if (2000..=2100).contains(&year) {
+            Ok(Self(year as i32))
+        } else {
+            Err(ValidationError::single(
+                "year",
+                format!("{year} is not a campaign year: give a year from 2000 to 2100"),
+            ))
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// The largest fundraising target accepted: €100 million.
+pub const MAX_TARGET_CENTS: Cents = 10_000_000_000;
+
+/// The dates and target of a campaign, checked together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampaignPlan {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub target_cents: Cents,
+}
+
+impl CampaignPlan {
+    /// A campaign starts in its own year, ends after it starts and lasts at most a year;
+    /// dates are calendar days in Europe/Brussels.
+    pub fn new(
+        year: CampaignYear,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        target_cents: i64,
+    ) -> Result<Self, ValidationError> {
+        let mut errors = Vec::new();
+        if chrono::Datelike::year(&starts_on) != year.get() {
+            errors.push(FieldError::new(
+                "starts_on",
+                format!("the {} campaign must start in {}", year.get(), year.get()),
+            ));
+        }
+        if ends_on <= starts_on {
+            errors.push(FieldError::new("ends_on", "must be after starts_on"));
+        } else if (ends_on - starts_on).num_days() > 366 {
+            errors.push(FieldError::new("ends_on", "a campaign lasts at most a year"));
+        }
+        if let Err(e) = cents_in_range("target_cents", target_cents, 0, MAX_TARGET_CENTS) {
+            errors.extend(e.errors);
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                starts_on,
+                ends_on,
+                target_cents,
+            })
+        } else {
+            Err(ValidationError { errors })
+        }
+    }
+}
+
+/// A product code: a lower-case slug such as `cards-6` or `chocolate-bar`, 2 to 40 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProductCode(String);
+
+impl ProductCode {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        parse_slug("code", raw).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a slug: lower-case letters and digits in words joined by single hyphens.
+pub fn parse_slug(field: &str, raw: &str) -> Result<String, ValidationError> {
+    let words_ok = raw
+        .split('-')
+        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    if (2..=40).contains(&raw.len()) && words_ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ValidationError::single(
+            field,
+            format!(
+                "`{}` is not a code: use 2 to 40 lower-case letters and digits in words joined by hyphens, e.g. cards-6",
+                raw.chars().take(40).collect::<String>()
+            ),
+        ))
+    }
+}
+
+/// A product on sale in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProduct {
+    pub code: ProductCode,
+    pub name: String,
+    pub unit_price_cents: Cents,
+}
+
+/// The highest unit price accepted: €10,000.
+pub const MAX_UNIT_PRICE_CENTS: Cents = 1_000_000;
+
+impl NewProduct {
+    pub fn new(code: &str, name: &str, unit_price_cents: i64) -> Result<Self, ValidationError> {
+        let code = ProductCode::parse(code);
+        let name = parse_text("name", name, 100);
+        let price = cents_in_range("unit_price_cents", unit_price_cents, 1, MAX_UNIT_PRICE_CENTS);
+        match (code, name, price) {
+            (Ok(code), Ok(name), Ok(unit_price_cents)) => Ok(Self {
+                code,
+                name,
+                unit_price_cents,
+            }),
+            (code, name, price) => Err(ValidationError {
+                errors: [code.err(), name.err(), price.err()]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|e| e.errors)
+                    .collect(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn campaign_dates_and_target_are_checked() {
+        let year = CampaignYear::parse(2026).unwrap_or_else(|e| unreachable!("{e}"));
+        assert!(CampaignPlan::new(year, day("2026-10-15"), day("2026-11-30"), 100_000_000).is_ok());
+        let fields = |r: Result<CampaignPlan, ValidationError>| -> Vec<String> {
+            r.err()
+                .map(|e| e.errors.into_iter().map(|e| e.field).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            fields(CampaignPlan::new(year, day("2026-11-30"), day("2026-11-01"), 0)),
+            ["ends_on"]
+        );
+        assert_eq!(
+            fields(CampaignPlan::new(year, day("2026-11-01"), day("2026-11-01"), 0)),
+            ["ends_on"]
+        );
+        assert_eq!(
+            fields(CampaignPlan::new(year, day("2025-12-01"), day("2026-11-30"), -1)),
+            ["starts_on", "target_cents"]
+        );
+        assert_eq!(
+            fields(CampaignPlan::new(year, day("2026-01-01"), day("2027-06-01"), 0)),
+            ["ends_on"]
+        );
+        assert!(CampaignPlan::new(year, day("2026-11-01"), day("2026-11-30"), MAX_TARGET_CENTS + 1).is_err());
+        assert!(CampaignYear::parse(1999).is_err());
+        assert!(CampaignYear::parse(i64::MAX).is_err());
+    }
+
+    #[test]
+    fn product_codes_are_slugs() {
+        for good in ["cards-6", "chocolate-bar", "c2", "wenskaarten-2026"] {
+            assert!(ProductCode::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "Cards",
+            "cards_6",
+            "-cards",
+            "cards-",
+            "cards--6",
+            "kaart é",
+            &"x".repeat(41),
+        ] {
+            assert!(ProductCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn products_report_every_bad_field() {
+        assert!(NewProduct::new("cards-6", "Wenskaarten (6)", 1200).is_ok());
+        let err = NewProduct::new("Cards", " ", 0).err().map(|e| e.errors.len());
+        assert_eq!(err, Some(3));
+        assert!(NewProduct::new("cards-6", "x", MAX_UNIT_PRICE_CENTS + 1).is_err());
+    }
+}
