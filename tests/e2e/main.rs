@@ -1,10 +1,13 @@
 //! End-to-end tests: each runs the real application against SQLite and against PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
+mod auth;
 mod boundaries_import;
+mod campaigns;
 mod http_skeleton;
 mod lookup;
 mod municipalities;
+mod users;
 
 use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestResponse;

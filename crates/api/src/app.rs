@@ -5,7 +5,7 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
-use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext};
+use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext, RequestSchemas};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
@@ -62,6 +62,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
 /// The whole HTTP application: API, spec, docs, health checks and the middleware stack.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let api = api_service(&state);
+    let spec_json = api.spec();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let routes = Route::new()
@@ -72,7 +73,8 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/readyz", get(readyz));
 
     let http = state.http.clone();
-    with_http_layers(routes.data(state), &http)
+    let schemas = RequestSchemas::new(&spec_json, API_PREFIX);
+    with_http_layers(routes.data(state), &http, schemas)
 }
 
 /// The middleware stack every answer passes through: CORS (only for the listed origins), the
@@ -81,6 +83,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 pub fn with_http_layers<E: Endpoint + 'static>(
     ep: E,
     http: &HttpSettings,
+    schemas: RequestSchemas,
 ) -> impl Endpoint<Output = Response> + use<E> {
     let cors = (!http.cors_origins.is_empty()).then(|| {
         Cors::new()
@@ -97,5 +100,6 @@ pub fn with_http_layers<E: Endpoint + 'static>(
         .with(CatchPanic::new())
         .with(RequestContext {
             timeout: http.request_timeout,
+            schemas: std::sync::Arc::new(schemas),
         })
 }

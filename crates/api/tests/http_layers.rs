@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use campaign_api::HttpSettings;
 use campaign_api::app::with_http_layers;
+use campaign_api::http::RequestSchemas;
 use campaign_api::problem::ApiError;
 use poem::http::StatusCode;
 use poem::test::{TestClient, TestResponse};
@@ -48,7 +49,8 @@ fn client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
         ..HttpSettings::default()
     };
     let api = OpenApiService::new(TestApi, "test", "1");
-    TestClient::new(with_http_layers(Route::new().nest("/", api), &http).boxed())
+    let schemas = RequestSchemas::new(&api.spec(), "");
+    TestClient::new(with_http_layers(Route::new().nest("/", api), &http, schemas).boxed())
 }
 
 async fn problem(resp: TestResponse, status: StatusCode) -> Value {

@@ -54,7 +54,12 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         let body = req.take_body();
         if !body.is_empty() {
             match body.into_bytes_limit(self.max_bytes).await {
-                Ok(bytes) => req.set_body(bytes),
+                Ok(bytes) => {
+                    if let Some(slot) = req.extensions().get::<super::BodySlot>() {
+                        slot.put(bytes.clone());
+                    }
+                    req.set_body(bytes)
+                }
                 Err(ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
                 Err(e) => {
                     return Ok(Problem::new(

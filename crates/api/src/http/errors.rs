@@ -7,12 +7,19 @@
 use poem::error::{MethodNotAllowedError, NotFoundError};
 use poem::http::{Method, StatusCode, header};
 use poem::{Error, Response};
-use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+};
 
 use crate::problem::{PROBLEM_JSON, Problem, ProblemField};
 
 /// Converts an error raised while handling `method path` into a problem response.
-pub fn to_problem(err: Error, method: &Method, path: &str) -> Response {
+pub fn to_problem(
+    err: Error,
+    method: &Method,
+    path: &str,
+    body_fields: impl FnOnce() -> Vec<ProblemField>,
+) -> Response {
     let status = err.status();
     let problem = if let Some(e) = err.downcast_ref::<ParseParamError>() {
         let message = explain(&e.reason);
@@ -34,15 +41,29 @@ pub fn to_problem(err: Error, method: &Method, path: &str) -> Response {
                 "the request body is not valid for this operation: {message}; see /api/v1/openapi.json for its schema"
             ),
         );
-        match body_field(&e.reason) {
-            Some(field) => problem.with_errors(vec![ProblemField { field, message }]),
-            None => problem,
+        let fields = match body_field(&e.reason) {
+            Some(field) => vec![ProblemField { field, message }],
+            None => body_fields(),
+        };
+        if fields.is_empty() {
+            problem
+        } else {
+            problem.with_errors(fields)
         }
     } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
         Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("{e}; send the body as application/json"),
         )
+    } else if err.is::<AuthorizationError>() {
+        let mut resp = Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "this operation needs `Authorization: Bearer <access token>`; get one from POST /api/v1/auth/login",
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, poem::http::HeaderValue::from_static("Bearer"));
+        return resp;
     } else if err.is::<NotFoundError>() {
         Problem::new(
             StatusCode::NOT_FOUND,

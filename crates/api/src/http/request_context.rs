@@ -1,6 +1,7 @@
 //! The outermost layer: gives each request an id, a tracing span and a time limit, logs its
 //! outcome once, and makes sure every error answer is problem+json.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use poem::http::{HeaderValue, StatusCode};
@@ -8,6 +9,7 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use tracing::Instrument;
 
 use super::errors::{rewrite_response, to_problem};
+use super::{BodySlot, RequestSchemas};
 use crate::problem::Problem;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -18,6 +20,8 @@ pub struct RequestId(pub String);
 
 pub struct RequestContext {
     pub timeout: Duration,
+    /// To name the bad fields of a body that does not parse.
+    pub schemas: Arc<RequestSchemas>,
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
@@ -27,6 +31,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
         RequestContextEndpoint {
             inner: ep,
             timeout: self.timeout,
+            schemas: self.schemas.clone(),
         }
     }
 }
@@ -34,6 +39,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
 pub struct RequestContextEndpoint<E> {
     inner: E,
     timeout: Duration,
+    schemas: Arc<RequestSchemas>,
 }
 
 /// Reuses a caller's id when it is short and plain, so a trace can cross services.
@@ -53,6 +59,8 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
         req.extensions_mut().insert(RequestId(id.clone()));
+        let body = BodySlot::default();
+        req.extensions_mut().insert(body.clone());
         let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
 
         let outcome = tokio::time::timeout(self.timeout, self.inner.call(req))
@@ -60,7 +68,13 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             .await;
         let mut resp = match outcome {
             Ok(Ok(resp)) => rewrite_response(resp.into_response(), &method, &path),
-            Ok(Err(err)) => span.in_scope(|| to_problem(err, &method, &path)),
+            Ok(Err(err)) => span.in_scope(|| {
+                to_problem(err, &method, &path, || {
+                    body.take()
+                        .map(|b| self.schemas.field_errors(method.as_str(), &path, &b))
+                        .unwrap_or_default()
+                })
+            }),
             Err(_) => {
                 span.in_scope(|| tracing::warn!(timeout_s = self.timeout.as_secs(), "request timed out"));
                 Problem::new(

@@ -1,0 +1,257 @@
+//! Names the fields of a JSON body that do not fit the operation's schema.
+//!
+//! poem-openapi reports a body that fails to parse without saying which field was wrong
+//! ("invalid integer"). When that happens, the body is checked here against the request schema
+//! of the operation from our own OpenAPI document, and every field that does not fit is named
+//! with what would be accepted.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::problem::ProblemField;
+
+/// Where the body limit leaves a copy of the request body for the error path.
+#[derive(Clone, Default)]
+pub struct BodySlot(pub Arc<Mutex<Option<Bytes>>>);
+
+impl BodySlot {
+    pub fn put(&self, bytes: Bytes) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(bytes);
+        }
+    }
+
+    pub fn take(&self) -> Option<Bytes> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// The request-body schemas of the API, from its OpenAPI document.
+pub struct RequestSchemas {
+    spec: Value,
+    prefix: String,
+}
+
+impl RequestSchemas {
+    pub fn new(spec_json: &str, prefix: &str) -> Self {
+        Self {
+            spec: serde_json::from_str(spec_json).unwrap_or(Value::Null),
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// Every field of `body` that does not fit the schema of `method path`.
+    pub fn field_errors(&self, method: &str, path: &str, body: &[u8]) -> Vec<ProblemField> {
+        let Ok(value) = serde_json::from_slice::<Value>(body) else {
+            return Vec::new();
+        };
+        let Some(schema) = self.body_schema(method, path) else {
+            return Vec::new();
+        };
+        let mut errors = Vec::new();
+        self.check(&schema, &value, "", &mut errors);
+        errors
+    }
+
+    fn body_schema(&self, method: &str, path: &str) -> Option<Value> {
+        let path = path.strip_prefix(&self.prefix)?;
+        let wanted: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let paths = self.spec.get("paths")?.as_object()?;
+        let item = paths.iter().find_map(|(template, item)| {
+            let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+            let fits =
+                parts.len() == wanted.len() && parts.iter().zip(&wanted).all(|(t, w)| t.starts_with('{') || t == w);
+            fits.then_some(item)
+        })?;
+        let content = item.get(method.to_lowercase())?.get("requestBody")?.get("content")?;
+        content
+            .get("application/json; charset=utf-8")
+            .or_else(|| content.get("application/json"))?
+            .get("schema")
+            .cloned()
+    }
+
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let reference = schema.get("$ref").and_then(Value::as_str).or_else(|| {
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .and_then(|all| all.first())
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+        });
+        match reference.and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(name) => self
+                .spec
+                .pointer(&format!("/components/schemas/{name}"))
+                .unwrap_or(schema),
+            None => schema,
+        }
+    }
+
+    fn check(&self, schema: &Value, value: &Value, at: &str, errors: &mut Vec<ProblemField>) {
+        let schema = self.resolve(schema);
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            let Some(object) = value.as_object() else {
+                errors.push(ProblemField {
+                    field: if at.is_empty() { "body".into() } else { at.into() },
+                    message: "must be a JSON object".into(),
+                });
+                return;
+            };
+            self.check_object(schema, properties, object, at, errors);
+            return;
+        }
+        let expected = describe(schema);
+        let fits = match schema.get("type").and_then(Value::as_str) {
+            Some("integer") => value.as_i64().is_some_and(|n| {
+                schema.get("format").and_then(Value::as_str) != Some("int32") || i32::try_from(n).is_ok()
+            }),
+            Some("number") => value.is_number(),
+            Some("boolean") => value.is_boolean(),
+            Some("string") => value.as_str().is_some_and(|s| string_fits(schema, s)),
+            Some("array") => match (value.as_array(), schema.get("items")) {
+                (Some(items), Some(item_schema)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        self.check(item_schema, item, &format!("{at}[{i}]"), errors);
+                    }
+                    true
+                }
+                (Some(_), None) => true,
+                (None, _) => false,
+            },
+            _ => true,
+        };
+        if !fits {
+            errors.push(ProblemField {
+                field: at.to_owned(),
+                message: format!("must be {expected}"),
+            });
+        }
+    }
+
+    fn check_object(
+        &self,
+        schema: &Value,
+        properties: &Map<String, Value>,
+        object: &Map<String, Value>,
+        at: &str,
+        errors: &mut Vec<ProblemField>,
+    ) {
+        let name = |field: &str| {
+            if at.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{at}.{field}")
+            }
+        };
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for field in &required {
+            if object.get(*field).is_none_or(Value::is_null) {
+                errors.push(ProblemField {
+                    field: name(field),
+                    message: "is required".into(),
+                });
+            }
+        }
+        for (field, value) in object {
+            match properties.get(field) {
+                Some(_) if value.is_null() => {}
+                Some(property) => self.check(property, value, &name(field), errors),
+                None => errors.push(ProblemField {
+                    field: name(field),
+                    message: format!(
+                        "is not a field of this request; known fields: {}",
+                        properties.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+fn string_fits(schema: &Value, s: &str) -> bool {
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        return options.iter().any(|o| o.as_str() == Some(s));
+    }
+    match schema.get("format").and_then(Value::as_str) {
+        Some("date" | "naive-date") => s.parse::<chrono::NaiveDate>().is_ok(),
+        Some("date-time") => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
+        Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),
+        _ => true,
+    }
+}
+
+fn describe(schema: &Value) -> String {
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        let names: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+        return format!("one of: {}", names.join(", "));
+    }
+    match (
+        schema.get("type").and_then(Value::as_str),
+        schema.get("format").and_then(Value::as_str),
+    ) {
+        (Some("integer"), Some("int32")) => "a whole number between -2147483648 and 2147483647".into(),
+        (Some("integer"), _) => {
+            "a whole number (no decimals, no quotes) between -9223372036854775808 and 9223372036854775807".into()
+        }
+        (Some("number"), _) => "a number".into(),
+        (Some("boolean"), _) => "true or false".into(),
+        (Some("string"), Some("date" | "naive-date")) => "a date as YYYY-MM-DD, e.g. 2026-11-11".into(),
+        (Some("string"), Some("date-time")) => "a time in RFC 3339, e.g. 2026-11-11T19:30:00+01:00".into(),
+        (Some("string"), Some("uuid")) => "a UUID such as 0b7e9a4c-3f1d-4c2a-9d5e-1a2b3c4d5e6f".into(),
+        (Some("string"), _) => "a string".into(),
+        (Some("array"), _) => "a list".into(),
+        _ => "a valid value".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"{
+      "paths": { "/things/{id}": { "post": { "requestBody": { "content": { "application/json; charset=utf-8": {
+        "schema": { "$ref": "#/components/schemas/Thing" } } } } } } },
+      "components": { "schemas": { "Thing": { "type": "object", "required": ["count", "kind"], "properties": {
+        "count": { "type": "integer", "format": "int64" },
+        "kind": { "type": "string", "enum": ["a", "b"] },
+        "on": { "type": "string", "format": "date" },
+        "tags": { "type": "array", "items": { "type": "string" } },
+        "ok": { "type": "boolean" } } } } }
+    }"##;
+
+    fn fields(body: &str) -> Vec<(String, String)> {
+        RequestSchemas::new(SPEC, "/api/v1")
+            .field_errors("POST", "/api/v1/things/7", body.as_bytes())
+            .into_iter()
+            .map(|f| (f.field, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn names_each_field_that_does_not_fit() {
+        let found =
+            fields(r#"{"count": 1.5, "kind": "c", "on": "31/12/2026", "tags": ["x", 3], "ok": "yes", "extra": 1}"#);
+        let names: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(names, ["count", "extra", "kind", "ok", "on", "tags[1]"], "{found:?}");
+        assert!(found[2].1.contains("one of: a, b"));
+        assert_eq!(
+            fields(r#"{"kind": "a"}"#),
+            [("count".to_owned(), "is required".to_owned())]
+        );
+        assert!(fields(r#"{"count": 1, "kind": "a"}"#).is_empty());
+        assert!(fields("not json").is_empty());
+        assert!(
+            RequestSchemas::new(SPEC, "/api/v1")
+                .field_errors("POST", "/api/v1/other", b"{}")
+                .is_empty()
+        );
+    }
+}

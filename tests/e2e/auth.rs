@@ -1,0 +1,496 @@
+//! Signing in, tokens and their abuse.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use campaign_domain::ids::GroupId;
+use campaign_domain::municipality::NisCode;
+use campaign_domain::user::Membership;
+use campaign_tests::{TEST_JWT_SECRET, TEST_PASSWORD};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use poem::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{Answer, Backend, TestApp, TestOptions, get, get_as, on_both_databases, patch_as, post_as};
+
+on_both_databases!(
+    a_login_gives_a_working_token_pair,
+    unknown_email_and_wrong_password_answer_alike,
+    repeated_failures_for_an_account_are_throttled,
+    repeated_failures_from_a_client_are_throttled,
+    bad_login_input_is_a_4xx_never_a_5xx,
+    refresh_tokens_rotate_and_reuse_revokes_the_chain,
+    logout_revokes_the_refresh_token,
+    a_deactivated_user_is_locked_out_at_once,
+    forged_and_stale_tokens_are_refused,
+);
+
+async fn login(app: &TestApp, email: &str, password: &str) -> Answer {
+    Answer::read(
+        app.client
+            .post("/api/v1/auth/login")
+            .body_json(&json!({ "email": email, "password": password }))
+            .send()
+            .await,
+    )
+    .await
+}
+
+async fn refresh(app: &TestApp, token: &str) -> Answer {
+    Answer::read(
+        app.client
+            .post("/api/v1/auth/refresh")
+            .body_json(&json!({ "refresh_token": token }))
+            .send()
+            .await,
+    )
+    .await
+}
+
+async fn me_with(app: &TestApp, authorization: &str) -> Answer {
+    Answer::read(
+        app.client
+            .get("/api/v1/me")
+            .header("authorization", authorization)
+            .send()
+            .await,
+    )
+    .await
+}
+
+async fn a_login_gives_a_working_token_pair(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let answer = login(&app, &app.staff.email.to_uppercase(), TEST_PASSWORD).await;
+    let pair = answer.expect(StatusCode::OK);
+    assert_eq!(pair["token_type"], "Bearer");
+    assert_eq!(pair["expires_in"], 900);
+    let me = me_with(&app, &format!("Bearer {}", pair["access_token"].as_str().unwrap())).await;
+    let me = me.expect(StatusCode::OK);
+    assert_eq!(me["email"], app.staff.email.as_str());
+    assert_eq!(me["role"], "staff");
+    assert_eq!(me["group_id"], Value::Null);
+
+    // The claims carry the role and scope, issuer, audience and an id.
+    let token = pair["access_token"].as_str().unwrap();
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    for claim in ["sub", "role", "iss", "aud", "exp", "iat", "jti"] {
+        assert!(!claims[claim].is_null(), "claim {claim} in {claims}");
+    }
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+
+    let audit = get(&app, "/api/v1/audit?entity=user").await;
+    let actions: Vec<&str> = audit.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"auth.login"), "{actions:?}");
+}
+
+async fn unknown_email_and_wrong_password_answer_alike(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let wrong = login(&app, &app.staff.email, "not the password at all").await;
+    let unknown = login(&app, "nobody@example.org", "not the password at all").await;
+    let (wrong, unknown) = (
+        wrong.expect_problem(StatusCode::UNAUTHORIZED),
+        unknown.expect_problem(StatusCode::UNAUTHORIZED),
+    );
+    assert_eq!(wrong, unknown, "the answers must not tell which accounts exist");
+
+    let audit = get(&app, "/api/v1/audit?entity=user").await;
+    let failures = audit.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "auth.login_failed")
+        .count();
+    assert_eq!(failures, 2, "every failed attempt is audited");
+}
+
+async fn repeated_failures_for_an_account_are_throttled(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let victim = app.sign_in_new(Membership::Staff).await;
+    for _ in 0..5 {
+        login(&app, &victim.email, "wrong password, again")
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    let throttled = login(&app, &victim.email, TEST_PASSWORD).await;
+    throttled.expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait), "Retry-After {wait}");
+    // An unknown address is throttled the same way: 429 does not reveal which accounts exist.
+    for _ in 0..5 {
+        login(&app, "ghost@example.org", "wrong password, again").await;
+    }
+    login(&app, "ghost@example.org", "wrong password, again")
+        .await
+        .expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not affected.
+    login(&app, &app.staff.email, TEST_PASSWORD)
+        .await
+        .expect(StatusCode::OK);
+}
+
+async fn repeated_failures_from_a_client_are_throttled(backend: Backend) {
+    let options = TestOptions {
+        client_ip_header: Some("x-forwarded-for".to_owned()),
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    let from = |ip: &'static str, email: String, password: &'static str| {
+        let client = &app.client;
+        async move {
+            Answer::read(
+                client
+                    .post("/api/v1/auth/login")
+                    .header("x-forwarded-for", ip)
+                    .body_json(&json!({ "email": email, "password": password }))
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    for i in 0..30 {
+        from("203.0.113.7", format!("guess{i}@example.org"), "a wrong password")
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    let blocked = from("203.0.113.7", app.staff.email.clone(), TEST_PASSWORD).await;
+    blocked.expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.header("retry-after").is_some());
+    from("198.51.100.1", app.staff.email.clone(), TEST_PASSWORD)
+        .await
+        .expect(StatusCode::OK);
+}
+
+async fn bad_login_input_is_a_4xx_never_a_5xx(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    login(&app, "not an address", "whatever password")
+        .await
+        .expect_field_error("email");
+    let long = "p".repeat(1025);
+    login(&app, &app.staff.email, &long)
+        .await
+        .expect_field_error("password");
+    // Long, odd and empty passwords are just wrong.
+    for password in [
+        "p".repeat(1024),
+        "\u{0}\u{1}\u{7f}".to_owned(),
+        "😀".repeat(200),
+        String::new(),
+    ] {
+        login(&app, &app.staff.email, &password)
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    for body in [
+        json!({ "email": app.staff.email }),
+        json!({ "email": 5, "password": [] }),
+        json!([]),
+        json!({ "email": "a@b.org", "password": "x", "admin": true }),
+    ] {
+        let answer = Answer::read(app.client.post("/api/v1/auth/login").body_json(&body).send().await).await;
+        answer.expect_problem(StatusCode::BAD_REQUEST);
+    }
+    // A unicode password of a real account works.
+    let staff = app.staff.clone();
+    let created = post_as(
+        &app,
+        &staff,
+        "/api/v1/users",
+        &json!({
+            "email": "unicode@example.org", "name": "Ünïcødé", "password": "wachtwoord-😀-ünïcødé", "role": "staff",
+        }),
+    )
+    .await;
+    created.expect(StatusCode::CREATED);
+    login(&app, "unicode@example.org", "wachtwoord-😀-ünïcødé")
+        .await
+        .expect(StatusCode::OK);
+}
+
+async fn refresh_tokens_rotate_and_reuse_revokes_the_chain(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let first = app.staff.refresh_token.clone();
+    let second = refresh(&app, &first).await;
+    let second = second.expect(StatusCode::OK).clone();
+    let second_refresh = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second_refresh, first);
+    me_with(&app, &format!("Bearer {}", second["access_token"].as_str().unwrap()))
+        .await
+        .expect(StatusCode::OK);
+
+    // The first token is spent: presenting it again revokes the whole chain, the newest too.
+    refresh(&app, &first).await.expect_problem(StatusCode::UNAUTHORIZED);
+    refresh(&app, &second_refresh)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+
+    // A new login starts a new chain that works.
+    let again = app.sign_in(&app.staff.email, TEST_PASSWORD).await.unwrap();
+    refresh(&app, &again.refresh_token).await.expect(StatusCode::OK);
+
+    for garbage in [
+        "",
+        "rt_",
+        "nonsense",
+        &"x".repeat(150),
+        "rt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        refresh(&app, garbage).await.expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    // An access token is not a refresh token.
+    refresh(&app, &again.access_token)
+        .await
+        .expect_problem(StatusCode::BAD_REQUEST);
+}
+
+async fn logout_revokes_the_refresh_token(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let logout = |token: String| {
+        let client = &app.client;
+        async move {
+            client
+                .post("/api/v1/auth/logout")
+                .body_json(&json!({ "refresh_token": token }))
+                .send()
+                .await
+        }
+    };
+    logout(app.staff.refresh_token.clone())
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    refresh(&app, &app.staff.refresh_token)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+    logout(app.staff.refresh_token.clone())
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    logout("rt_garbage".to_owned())
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+}
+
+async fn a_deactivated_user_is_locked_out_at_once(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let volunteer = app.sign_in_new(Membership::Volunteer { group: GroupId::new() }).await;
+    get_as(&app, &volunteer, "/api/v1/me").await.expect(StatusCode::OK);
+
+    let staff = app.staff.clone();
+    let uri = format!("/api/v1/users/{}", volunteer.user_id);
+    let answer = patch_as(&app, &staff, &uri, &json!({ "active": false })).await;
+    assert_eq!(answer.expect(StatusCode::OK)["active"], false);
+
+    // The access token still within its 15 minutes stops working now.
+    get_as(&app, &volunteer, "/api/v1/me")
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+    refresh(&app, &volunteer.refresh_token)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+    login(&app, &volunteer.email, TEST_PASSWORD)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+
+    // Reactivated, the account signs in again (old refresh tokens stay revoked).
+    patch_as(&app, &staff, &uri, &json!({ "active": true }))
+        .await
+        .expect(StatusCode::OK);
+    login(&app, &volunteer.email, TEST_PASSWORD)
+        .await
+        .expect(StatusCode::OK);
+    refresh(&app, &volunteer.refresh_token)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+}
+
+fn sign(header: &Header, claims: &Value, secret: &[u8]) -> String {
+    encode(header, claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+async fn forged_and_stale_tokens_are_refused(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let contact = app
+        .sign_in_new(Membership::MunicipalContact {
+            municipality: NisCode::parse("44021").unwrap(),
+        })
+        .await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |overrides: Value| {
+        let mut base = json!({
+            "sub": app.staff.user_id.to_string(), "role": "staff", "iss": "campaign-api", "aud": "campaign-api/v1",
+            "exp": now + 600, "iat": now, "jti": "x",
+        });
+        for (k, v) in overrides.as_object().unwrap() {
+            if v.is_null() {
+                base.as_object_mut().unwrap().remove(k);
+            } else {
+                base[k] = v.clone();
+            }
+        }
+        base
+    };
+    let at = Header {
+        typ: Some("at+jwt".to_owned()),
+        ..Header::new(Algorithm::HS256)
+    };
+    // The harness's own forgery with the right secret works: the cases below fail for their reason only.
+    let good = sign(&at, &claims(json!({})), TEST_JWT_SECRET);
+    me_with(&app, &format!("Bearer {good}")).await.expect(StatusCode::OK);
+
+    let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"at+jwt"}"#);
+    let none_claims = URL_SAFE_NO_PAD.encode(claims(json!({})).to_string());
+    let cases: Vec<(&str, String)> = vec![
+        ("garbage", "Bearer not.a.token".to_owned()),
+        ("empty bearer", "Bearer ".to_owned()),
+        (
+            "another secret",
+            format!(
+                "Bearer {}",
+                sign(&at, &claims(json!({})), b"another-secret-of-at-least-thirty-two-bytes")
+            ),
+        ),
+        ("alg none", format!("Bearer {none_header}.{none_claims}.")),
+        (
+            "HS512 instead of HS256",
+            format!(
+                "Bearer {}",
+                sign(
+                    &Header {
+                        typ: Some("at+jwt".into()),
+                        ..Header::new(Algorithm::HS512)
+                    },
+                    &claims(json!({})),
+                    TEST_JWT_SECRET
+                )
+            ),
+        ),
+        (
+            "expired",
+            format!(
+                "Bearer {}",
+                sign(
+                    &at,
+                    &claims(json!({ "exp": now - 3600, "iat": now - 4500 })),
+                    TEST_JWT_SECRET
+                )
+            ),
+        ),
+        (
+            "string exp",
+            format!(
+                "Bearer {}",
+                sign(
+                    &at,
+                    &claims(json!({ "exp": (now - 3600).to_string() })),
+                    TEST_JWT_SECRET
+                )
+            ),
+        ),
+        (
+            "no exp",
+            format!("Bearer {}", sign(&at, &claims(json!({ "exp": null })), TEST_JWT_SECRET)),
+        ),
+        (
+            "wrong audience",
+            format!(
+                "Bearer {}",
+                sign(&at, &claims(json!({ "aud": "another-api" })), TEST_JWT_SECRET)
+            ),
+        ),
+        (
+            "no audience",
+            format!("Bearer {}", sign(&at, &claims(json!({ "aud": null })), TEST_JWT_SECRET)),
+        ),
+        (
+            "wrong issuer",
+            format!(
+                "Bearer {}",
+                sign(&at, &claims(json!({ "iss": "someone-else" })), TEST_JWT_SECRET)
+            ),
+        ),
+        (
+            "not an access token (typ JWT)",
+            format!(
+                "Bearer {}",
+                sign(&Header::new(Algorithm::HS256), &claims(json!({})), TEST_JWT_SECRET)
+            ),
+        ),
+        (
+            "unknown user",
+            format!(
+                "Bearer {}",
+                sign(
+                    &at,
+                    &claims(json!({ "sub": uuid::Uuid::new_v4().to_string() })),
+                    TEST_JWT_SECRET
+                )
+            ),
+        ),
+        ("a refresh token", format!("Bearer {}", app.staff.refresh_token)),
+        ("basic auth", "Basic dXNlcjpwYXNz".to_owned()),
+    ];
+    for (case, authorization) in cases {
+        let answer = me_with(&app, &authorization).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{case}: {}", answer.body);
+        answer.expect_problem(StatusCode::UNAUTHORIZED);
+        assert!(
+            answer
+                .header("www-authenticate")
+                .is_some_and(|h| h.starts_with("Bearer")),
+            "{case}"
+        );
+    }
+    let missing = Answer::read(app.client.get("/api/v1/me").send().await).await;
+    assert!(
+        missing.expect_problem(StatusCode::UNAUTHORIZED)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("auth/login")
+    );
+
+    // Role claims are not trusted: a contact's token edited to say staff is refused (bad
+    // signature), and a validly signed token acts with the account's real role.
+    let mut parts: Vec<String> = contact.access_token.split('.').map(str::to_owned).collect();
+    let mut body: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    body["role"] = json!("staff");
+    parts[1] = URL_SAFE_NO_PAD.encode(body.to_string());
+    me_with(&app, &format!("Bearer {}", parts.join(".")))
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+    let lying = sign(
+        &at,
+        &claims(json!({ "sub": contact.user_id.to_string(), "role": "staff" })),
+        TEST_JWT_SECRET,
+    );
+    let answer = Answer::read(
+        app.client
+            .get("/api/v1/users")
+            .header("authorization", format!("Bearer {lying}"))
+            .send()
+            .await,
+    )
+    .await;
+    answer.expect_problem(StatusCode::FORBIDDEN);
+}
