@@ -22,6 +22,7 @@ on_both_databases!(
     logout_revokes_the_refresh_token,
     a_deactivated_user_is_locked_out_at_once,
     forged_and_stale_tokens_are_refused,
+    the_development_secret_is_made_once_and_kept,
 );
 
 async fn login(app: &TestApp, email: &str, password: &str) -> Answer {
@@ -493,4 +494,25 @@ async fn forged_and_stale_tokens_are_refused(backend: Backend) {
     )
     .await;
     answer.expect_problem(StatusCode::FORBIDDEN);
+}
+
+async fn the_development_secret_is_made_once_and_kept(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let first = campaign_api::auth::resolve_jwt_secret(None, &app.db).await.unwrap();
+    let second = campaign_api::auth::resolve_jwt_secret(Some(String::new()), &app.db)
+        .await
+        .unwrap();
+    assert_eq!(first, second, "kept in the database, so tokens survive a restart");
+    assert!(first.len() >= 32);
+    let configured = campaign_api::auth::resolve_jwt_secret(Some("x".repeat(40)), &app.db)
+        .await
+        .unwrap();
+    assert_eq!(configured, "x".repeat(40).into_bytes());
+    assert!(
+        campaign_api::auth::resolve_jwt_secret(Some("x".repeat(31)), &app.db)
+            .await
+            .is_err()
+    );
 }

@@ -129,6 +129,9 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
         .env("CAMPAIGN_LOG_FORMAT", "json")
+        .env("CAMPAIGN_JWT_SECRET", "a-secret-for-this-test-that-is-long-enough")
+        .env("CAMPAIGN_ADMIN_EMAIL", "Admin@Example.org")
+        .env("CAMPAIGN_ADMIN_PASSWORD", "the first staff password")
         .env_remove("CAMPAIGN_BOUNDARIES")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -160,6 +163,20 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.to_lowercase().contains("x-request-id:"), "{response}");
 
+    // The first staff account came from the environment.
+    let login = br#"{"email":"admin@example.org","password":"the first staff password"}"#;
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        login.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(login).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("access_token"), "{response}");
+
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -171,4 +188,94 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(status.success(), "exit status {status:?}; log:\n{rest}");
     assert!(rest.contains("SIGTERM received"), "{rest}");
     assert!(rest.contains("\"stopped\""), "{rest}");
+}
+
+fn with_stdin(mut command: Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_takes_the_password_from_stdin_never_argv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("campaign.db");
+    let add = |email: &str, extra: &[&str]| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["user", "add", "--email", email, "--name", "An Peeters"])
+            .args(extra)
+            .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+            .env_remove("CAMPAIGN_USER_PASSWORD");
+        command
+    };
+    let out = with_stdin(add("an@example.org", &[]), "correct horse battery staple\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("created staff account an@example.org"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = with_stdin(add("AN@example.org", &[]), "correct horse battery staple\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("exists already"), "{}", text(&out.stderr));
+
+    let out = with_stdin(add("short@example.org", &[]), "short\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("12 characters"), "{}", text(&out.stderr));
+
+    let out = with_stdin(
+        add(
+            "gent@example.org",
+            &["--role", "municipal_contact", "--municipality-nis", "44021"],
+        ),
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = with_stdin(
+        add(
+            "namen@example.org",
+            &["--role", "municipal_contact", "--municipality-nis", "92094"],
+        ),
+        "correct horse battery staple\n",
+    );
+    assert!(!out.status.success());
+    let out = with_stdin(
+        add("vol@example.org", &["--role", "volunteer"]),
+        "correct horse battery staple\n",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("group_id"), "{}", text(&out.stderr));
+
+    let help = campaign(&db, &["user", "add", "--help"]);
+    assert!(
+        !text(&help.stdout).contains("--password"),
+        "no password option on the command line"
+    );
+}
+
+#[test]
+fn serve_refuses_a_short_jwt_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/c.db?mode=rwc", dir.path().display()),
+        )
+        .env("CAMPAIGN_JWT_SECRET", "too-short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("at least 32"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("too-short"),
+        "the secret itself is never printed"
+    );
 }
