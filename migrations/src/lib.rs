@@ -10,6 +10,7 @@ mod m20261127_000002_municipality_boundary;
 mod m20261127_000003_accounts;
 mod m20261127_000004_audit_log;
 mod m20261127_000005_campaign_product;
+mod m20261127_000006_group_activity;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_accounts::Migration),
             Box::new(m20261127_000004_audit_log::Migration),
             Box::new(m20261127_000005_campaign_product::Migration),
+            Box::new(m20261127_000006_group_activity::Migration),
         ]
     }
 }

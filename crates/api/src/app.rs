@@ -6,15 +6,19 @@ use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
 use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext, RequestSchemas};
+use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
+use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
+use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
+use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::users::UserRepo;
@@ -46,8 +50,32 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     let audit = AuditApi {
         audit: AuditRepo::new(db.clone()),
     };
+    let groups = GroupsApi {
+        groups: GroupRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let activities = ActivitiesApi {
+        activities: ActivityRepo::new(db.clone()),
+        groups: GroupRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+        geo: state.geo.clone(),
+        auth: state.auth.clone(),
+    };
+    let public = PublicActivitiesApi {
+        activities: ActivityRepo::new(db.clone()),
+    };
     OpenApiService::new(
-        (auth, users, municipalities, campaigns, audit),
+        (
+            auth,
+            users,
+            municipalities,
+            campaigns,
+            audit,
+            groups,
+            activities,
+            public,
+        ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -201,6 +201,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Conflict(detail) => Self::conflict(detail),
             StoreError::Missing(detail) => Self::not_found(detail),
+            StoreError::Unknown(detail) => Self::unprocessable(detail),
             other => Self::internal(&other),
         }
     }

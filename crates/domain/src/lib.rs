@@ -4,10 +4,12 @@
 //! municipal boundaries and the point-to-municipality index). It does no I/O: it never touches
 //! a file, a socket or a database, and it depends on neither sea-orm nor poem.
 
+pub mod activity;
 pub mod boundaries;
 pub mod campaign;
 pub mod error;
 pub mod geo_index;
+pub mod group;
 pub mod ids;
 pub mod money;
 pub mod municipality;

@@ -13,9 +13,12 @@ pub enum StoreError {
     /// The write would break a uniqueness rule; the text says which.
     #[error("{0}")]
     Conflict(String),
-    /// Something the write refers to does not exist; the text says what.
+    /// The resource the write is about does not exist; the text says what.
     #[error("{0}")]
     Missing(String),
+    /// A value of the write refers to something that does not exist; the text says what.
+    #[error("{0}")]
+    Unknown(String),
 }
 
 /// Maps a unique-constraint violation (the same on SQLite and PostgreSQL) to `Conflict`.

@@ -3,11 +3,13 @@
 //! SQL lives here and nowhere else. Repositories take and give domain types; sea-orm entities
 //! stay inside this crate. Every write that must change together happens in one transaction.
 
+pub mod activities;
 pub mod audit;
 pub mod campaigns;
 mod connect;
 mod entities;
 mod error;
+pub mod groups;
 pub mod municipalities;
 pub mod refresh_tokens;
 pub mod settings;

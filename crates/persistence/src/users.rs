@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{app_user, refresh_token};
+use crate::entities::{app_user, refresh_token, volunteer_group};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
@@ -180,6 +180,18 @@ impl UserRepo {
 }
 
 async fn insert(txn: &impl sea_orm::ConnectionTrait, user: NewUser) -> Result<StoredUser, StoreError> {
+    // SQLite cannot add a foreign key to an existing table: the group is checked here, in the
+    // transaction of the insert.
+    if let Some(group) = user.membership.group()
+        && volunteer_group::Entity::find_by_id(group.as_uuid())
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::Unknown(format!(
+            "group_id {group} is not a volunteer group"
+        )));
+    }
     let now = crate::now();
     let email = user.email.as_str().to_owned();
     let row = app_user::ActiveModel {

@@ -1,9 +1,11 @@
 //! One file per resource; each holds one `#[OpenApi]` struct and its request/answer types.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod context;
+pub mod groups;
 pub mod health;
 pub mod municipalities;
 pub mod pagination;
@@ -21,6 +23,12 @@ pub enum ApiTags {
     Campaigns,
     /// Who did what and when
     Audit,
+    /// Volunteer groups (comités)
+    Groups,
+    /// What the groups organise
+    Activities,
+    /// Open to everyone, no sign-in
+    Public,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
 }

@@ -1,5 +1,6 @@
 //! sea-orm entities: private to the persistence crate.
 
+pub mod activity;
 pub mod app_setting;
 pub mod app_user;
 pub mod audit_log;
@@ -8,3 +9,4 @@ pub mod municipality;
 pub mod municipality_boundary;
 pub mod product;
 pub mod refresh_token;
+pub mod volunteer_group;

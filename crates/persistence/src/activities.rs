@@ -1,0 +1,302 @@
+//! Activities, with the filters of the agenda and the map.
+
+use campaign_domain::activity::{ActivityDetails, ActivityKind, ActivityStatus, BoundingBox, Place};
+use campaign_domain::ids::{GroupId, UserId};
+use campaign_domain::municipality::{NisCode, Province};
+use campaign_domain::point::LonLat;
+use chrono::{DateTime, Utc};
+use geo::{Distance, Haversine, Point};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::audit::{AuditContext, AuditEvent, record};
+use crate::entities::{activity, municipality};
+use crate::{StoreError, begin_write};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub id: Uuid,
+    pub group: GroupId,
+    pub campaign_year: i32,
+    pub details: ActivityDetails,
+    pub place: Option<Place>,
+    pub municipality: NisCode,
+    pub status: ActivityStatus,
+    pub attendance: Option<i32>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct NewActivity {
+    pub group: GroupId,
+    pub campaign_year: i32,
+    pub details: ActivityDetails,
+    pub place: Option<Place>,
+    pub municipality: NisCode,
+    pub created_by: UserId,
+}
+
+/// A whole new state for an activity (the API merges a patch into the current one).
+pub struct ActivityUpdate {
+    pub details: ActivityDetails,
+    pub place: Option<Place>,
+    pub municipality: NisCode,
+    pub status: ActivityStatus,
+    pub attendance: Option<i32>,
+}
+
+/// Filters of the activity lists; `only_*` carry the caller's scope.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub only_group: Option<GroupId>,
+    pub only_municipality: Option<NisCode>,
+    /// Public, not cancelled activities only (the public agenda).
+    pub public_only: bool,
+    pub campaign_year: Option<i32>,
+    pub group: Option<GroupId>,
+    pub municipality: Option<NisCode>,
+    pub province: Option<Province>,
+    pub kind: Option<ActivityKind>,
+    pub status: Option<ActivityStatus>,
+    /// Activities still going on at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Activities starting before this time.
+    pub to: Option<DateTime<Utc>>,
+    pub bbox: Option<BoundingBox>,
+    /// The (starts_at, id) of the last activity of the previous page.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+#[derive(Clone)]
+pub struct ActivityRepo {
+    db: DatabaseConnection,
+}
+
+impl ActivityRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub async fn create(&self, new: NewActivity, ctx: &AuditContext) -> Result<Activity, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        let now = crate::now();
+        let d = &new.details;
+        let row = activity::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            group_id: Set(new.group.as_uuid()),
+            campaign_year: Set(new.campaign_year),
+            kind: Set(d.kind.as_str().to_owned()),
+            title: Set(d.title.clone()),
+            description: Set(d.description.clone()),
+            starts_at: Set(d.starts_at),
+            ends_at: Set(d.ends_at),
+            lon: Set(new.place.as_ref().map(|p| p.point.lon())),
+            lat: Set(new.place.as_ref().map(|p| p.point.lat())),
+            address: Set(new.place.as_ref().and_then(|p| p.address.clone())),
+            municipality_nis: Set(new.municipality.to_string()),
+            public: Set(d.public),
+            status: Set(ActivityStatus::Planned.as_str().to_owned()),
+            attendance: Set(None),
+            created_by: Set(new.created_by.as_uuid()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        record(
+            &txn,
+            ctx,
+            AuditEvent::new("activity.create", "activity", row.id)
+                .with_detail(serde_json::json!({ "group_id": row.group_id, "title": row.title })),
+        )
+        .await?;
+        txn.commit().await?;
+        to_domain(row)
+    }
+
+    pub async fn update(
+        &self,
+        id: Uuid,
+        update: ActivityUpdate,
+        ctx: &AuditContext,
+    ) -> Result<Option<Activity>, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        let Some(row) = activity::Entity::find_by_id(id).one(&txn).await? else {
+            return Ok(None);
+        };
+        let previous_status = row.status.clone();
+        let mut model: activity::ActiveModel = row.into();
+        let d = &update.details;
+        model.kind = Set(d.kind.as_str().to_owned());
+        model.title = Set(d.title.clone());
+        model.description = Set(d.description.clone());
+        model.starts_at = Set(d.starts_at);
+        model.ends_at = Set(d.ends_at);
+        model.public = Set(d.public);
+        model.lon = Set(update.place.as_ref().map(|p| p.point.lon()));
+        model.lat = Set(update.place.as_ref().map(|p| p.point.lat()));
+        model.address = Set(update.place.as_ref().and_then(|p| p.address.clone()));
+        model.municipality_nis = Set(update.municipality.to_string());
+        model.status = Set(update.status.as_str().to_owned());
+        model.attendance = Set(update.attendance);
+        model.updated_at = Set(crate::now());
+        let row = model.update(&txn).await?;
+        record(
+            &txn,
+            ctx,
+            AuditEvent::new("activity.update", "activity", id).with_detail(serde_json::json!({
+                "status": row.status, "previous_status": previous_status, "attendance": row.attendance,
+            })),
+        )
+        .await?;
+        txn.commit().await?;
+        to_domain(row).map(Some)
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Option<Activity>, StoreError> {
+        activity::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+
+    /// One page in start-time order. Keyset pagination: activities added meanwhile never make a
+    /// page repeat or skip one that existed.
+    pub async fn list(&self, filter: &ActivityFilter, limit: u64) -> Result<Vec<Activity>, StoreError> {
+        let mut query = filtered(filter)
+            .order_by_asc(activity::Column::StartsAt)
+            .order_by_asc(activity::Column::Id);
+        if let Some((starts_at, id)) = filter.after {
+            query = query.filter(
+                Condition::any().add(activity::Column::StartsAt.gt(starts_at)).add(
+                    Condition::all()
+                        .add(activity::Column::StartsAt.eq(starts_at))
+                        .add(activity::Column::Id.gt(id)),
+                ),
+            );
+        }
+        query
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_domain)
+            .collect()
+    }
+
+    /// Every matching activity within `radius_m` metres of `centre` (great-circle distance),
+    /// nearest first (ties by id), with its distance in metres.
+    pub async fn near(
+        &self,
+        filter: &ActivityFilter,
+        centre: LonLat,
+        radius_m: f64,
+    ) -> Result<Vec<(Activity, f64)>, StoreError> {
+        // Cut the candidates with the indexed bounding box of the circle, then measure exactly.
+        let dlat = radius_m / 111_000.0;
+        let dlon = radius_m / (111_000.0 * centre.lat().to_radians().cos().max(0.01));
+        let query = filtered(filter)
+            .filter(activity::Column::Lat.between(centre.lat() - dlat, centre.lat() + dlat))
+            .filter(activity::Column::Lon.between(centre.lon() - dlon, centre.lon() + dlon));
+        let origin = Point::new(centre.lon(), centre.lat());
+        let mut found: Vec<(Activity, f64)> = query
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|row| {
+                let distance = Haversine.distance(origin, Point::new(row.lon?, row.lat?));
+                (distance <= radius_m).then_some((row, distance))
+            })
+            .map(|(row, distance)| to_domain(row).map(|a| (a, distance)))
+            .collect::<Result<_, _>>()?;
+        found.sort_by(|(a, da), (b, db)| da.total_cmp(db).then(a.id.cmp(&b.id)));
+        Ok(found)
+    }
+}
+
+fn filtered(filter: &ActivityFilter) -> Select<activity::Entity> {
+    let mut query = activity::Entity::find();
+    for group in [filter.only_group, filter.group].into_iter().flatten() {
+        query = query.filter(activity::Column::GroupId.eq(group.as_uuid()));
+    }
+    for nis in [filter.only_municipality, filter.municipality].into_iter().flatten() {
+        query = query.filter(activity::Column::MunicipalityNis.eq(nis.to_string()));
+    }
+    if filter.public_only {
+        query = query
+            .filter(activity::Column::Public.eq(true))
+            .filter(activity::Column::Status.ne(ActivityStatus::Cancelled.as_str()));
+    }
+    if let Some(year) = filter.campaign_year {
+        query = query.filter(activity::Column::CampaignYear.eq(year));
+    }
+    if let Some(province) = filter.province {
+        query = query.filter(
+            activity::Column::MunicipalityNis.in_subquery(
+                Query::select()
+                    .column(municipality::Column::NisCode)
+                    .from(municipality::Entity)
+                    .and_where(Expr::col(municipality::Column::Province).eq(province.name()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(activity::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(activity::Column::Status.eq(status.as_str()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(activity::Column::EndsAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(activity::Column::StartsAt.lt(to));
+    }
+    if let Some(bbox) = filter.bbox {
+        query = query
+            .filter(activity::Column::Lat.between(bbox.min.lat(), bbox.max.lat()))
+            .filter(activity::Column::Lon.between(bbox.min.lon(), bbox.max.lon()));
+    }
+    query
+}
+
+fn to_domain(row: activity::Model) -> Result<Activity, StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt(format!("activity {}: {what}", row.id));
+    let kind = ActivityKind::parse(&row.kind).map_err(|e| corrupt(e.to_string()))?;
+    let status = ActivityStatus::parse(&row.status).map_err(|e| corrupt(e.to_string()))?;
+    let details = ActivityDetails {
+        kind,
+        title: row.title,
+        description: row.description,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        public: row.public,
+    };
+    let place = match (row.lon, row.lat) {
+        (Some(lon), Some(lat)) => Some(Place {
+            point: LonLat::parse(lon, lat).map_err(|e| corrupt(e.to_string()))?,
+            address: row.address,
+        }),
+        _ => None,
+    };
+    Ok(Activity {
+        id: row.id,
+        group: GroupId::from_uuid(row.group_id),
+        campaign_year: row.campaign_year,
+        details,
+        place,
+        municipality: NisCode::parse(&row.municipality_nis).map_err(|e| corrupt(e.to_string()))?,
+        status,
+        attendance: row.attendance,
+        created_by: UserId::from_uuid(row.created_by),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
