@@ -2,7 +2,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::Membership;
 use campaign_tests::{TEST_JWT_SECRET, TEST_PASSWORD};
@@ -293,7 +292,7 @@ async fn a_deactivated_user_is_locked_out_at_once(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let volunteer = app.sign_in_new(Membership::Volunteer { group: GroupId::new() }).await;
+    let (_, volunteer) = app.new_volunteer().await;
     get_as(&app, &volunteer, "/api/v1/me").await.expect(StatusCode::OK);
 
     let staff = app.staff.clone();

@@ -1,6 +1,5 @@
 //! Campaigns and products: staff write, every role reads, each write is audited.
 
-use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::Membership;
 use poem::http::StatusCode;
@@ -35,7 +34,7 @@ async fn staff_run_campaigns_and_everyone_reads_them(backend: Backend) {
         .await
         .expect_problem(StatusCode::CONFLICT);
 
-    let volunteer = app.sign_in_new(Membership::Volunteer { group: GroupId::new() }).await;
+    let (_, volunteer) = app.new_volunteer().await;
     let contact = app
         .sign_in_new(Membership::MunicipalContact {
             municipality: NisCode::parse("44021").unwrap(),
@@ -190,7 +189,7 @@ async fn products_belong_to_a_campaign(backend: Backend) {
         answer.expect_field_error(field);
     }
 
-    let volunteer = app.sign_in_new(Membership::Volunteer { group: GroupId::new() }).await;
+    let (_, volunteer) = app.new_volunteer().await;
     let list = get_as(&app, &volunteer, "/api/v1/campaigns/2026/products").await;
     let codes: Vec<&str> = list.expect(StatusCode::OK)["items"]
         .as_array()

@@ -25,7 +25,7 @@ async fn staff_create_accounts_of_every_role(backend: Backend) {
         return;
     };
     let staff = app.staff.clone();
-    let group = GroupId::new().to_string();
+    let group = app.new_group("44021").await.to_string();
     let cases = [
         (json!({ "email": "Staff@Example.org", "role": "staff" }), "staff"),
         (
@@ -213,7 +213,7 @@ async fn only_staff_reach_accounts_and_the_audit_log(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let volunteer = app.sign_in_new(Membership::Volunteer { group: GroupId::new() }).await;
+    let (_, volunteer) = app.new_volunteer().await;
     let contact = app
         .sign_in_new(Membership::MunicipalContact {
             municipality: NisCode::parse("24062").unwrap(),
@@ -242,7 +242,7 @@ async fn me_shows_each_role_its_scope(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let group = GroupId::new();
+    let group = app.new_group("44021").await;
     let volunteer: Session = app.sign_in_new(Membership::Volunteer { group }).await;
     let contact = app
         .sign_in_new(Membership::MunicipalContact {

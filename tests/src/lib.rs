@@ -13,9 +13,12 @@ use std::sync::OnceLock;
 use campaign_api::auth::AuthState;
 use campaign_api::{AppState, HttpSettings};
 use campaign_domain::boundaries::{Boundary, parse_feature_collection};
+use campaign_domain::ids::GroupId;
+use campaign_domain::municipality::NisCode;
 use campaign_domain::user::{Email, Membership, PersonName};
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
+use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::users::{NewUser, UserRepo};
 use poem::EndpointExt;
@@ -236,6 +239,26 @@ impl TestApp {
             .await
             .expect("create the account");
         self.sign_in(&email, TEST_PASSWORD).await.expect("sign in")
+    }
+
+    /// Creates a volunteer group in this municipality (straight in the database).
+    pub async fn new_group(&self, nis: &str) -> GroupId {
+        let nis = NisCode::parse(nis).expect("a NIS code");
+        GroupRepo::new(self.db.clone())
+            .create(
+                format!("Comité {}", uuid::Uuid::new_v4().simple()),
+                nis,
+                &AuditContext::default(),
+            )
+            .await
+            .expect("create a group")
+            .id
+    }
+
+    /// A new group in Gent with a volunteer of it signed in.
+    pub async fn new_volunteer(&self) -> (GroupId, Session) {
+        let group = self.new_group("44021").await;
+        (group, self.sign_in_new(Membership::Volunteer { group }).await)
     }
 
     /// Signs in through the API; `None` when the answer is not 200.
