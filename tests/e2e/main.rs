@@ -1,9 +1,11 @@
 //! End-to-end tests: each runs the real application against SQLite and against PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
+mod activities;
 mod auth;
 mod boundaries_import;
 mod campaigns;
+mod groups;
 mod http_skeleton;
 mod lookup;
 mod municipalities;
