@@ -196,7 +196,7 @@ impl TestApp {
         if options.boundaries {
             let boundaries = reference_boundaries()?;
             MunicipalityRepo::new(db.clone())
-                .replace_boundaries(boundaries, |_, _| {})
+                .replace_boundaries(boundaries, &AuditContext::default(), |_, _| {})
                 .await
                 .expect("store the reference boundaries");
         }

@@ -132,7 +132,7 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .env("CAMPAIGN_JWT_SECRET", "a-secret-for-this-test-that-is-long-enough")
         .env("CAMPAIGN_ADMIN_EMAIL", "Admin@Example.org")
         .env("CAMPAIGN_ADMIN_PASSWORD", "the first staff password")
-        .env_remove("CAMPAIGN_BOUNDARIES")
+        .env("CAMPAIGN_BOUNDARIES", reference_geojson().unwrap_or_default())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -162,6 +162,12 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.to_lowercase().contains("x-request-id:"), "{response}");
+    if reference_geojson().is_some() {
+        assert!(
+            response.contains("\"boundaries\":304"),
+            "CAMPAIGN_BOUNDARIES was imported at start-up: {response}"
+        );
+    }
 
     // The first staff account came from the environment.
     let login = br#"{"email":"admin@example.org","password":"the first staff password"}"#;

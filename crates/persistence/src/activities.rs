@@ -119,6 +119,49 @@ impl ActivityRepo {
         to_domain(row)
     }
 
+    /// Stores many activities at once (demo data, benchmarks, imports), in one transaction with
+    /// one audit record.
+    pub async fn import(&self, activities: Vec<NewActivity>, ctx: &AuditContext) -> Result<usize, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        let now = crate::now();
+        let count = activities.len();
+        let rows: Vec<activity::ActiveModel> = activities
+            .into_iter()
+            .map(|new| {
+                let d = new.details;
+                activity::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    group_id: Set(new.group.as_uuid()),
+                    campaign_year: Set(new.campaign_year),
+                    kind: Set(d.kind.as_str().to_owned()),
+                    title: Set(d.title),
+                    description: Set(d.description),
+                    starts_at: Set(d.starts_at),
+                    ends_at: Set(d.ends_at),
+                    lon: Set(new.place.as_ref().map(|p| p.point.lon())),
+                    lat: Set(new.place.as_ref().map(|p| p.point.lat())),
+                    address: Set(new.place.and_then(|p| p.address)),
+                    municipality_nis: Set(new.municipality.to_string()),
+                    public: Set(d.public),
+                    status: Set(ActivityStatus::Planned.as_str().to_owned()),
+                    attendance: Set(None),
+                    created_by: Set(new.created_by.as_uuid()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+            })
+            .collect();
+        // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
+        for chunk in rows.chunks(500) {
+            activity::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        }
+        let mut event = AuditEvent::new("activity.import", "activity", "");
+        event.entity_id = None;
+        record(&txn, ctx, event.with_detail(serde_json::json!({ "count": count }))).await?;
+        txn.commit().await?;
+        Ok(count)
+    }
+
     pub async fn update(
         &self,
         id: Uuid,

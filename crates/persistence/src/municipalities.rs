@@ -8,10 +8,11 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use crate::StoreError;
+use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{municipality, municipality_boundary};
 
 /// A municipality as listed: with whether a boundary is loaded for it.
@@ -107,14 +108,15 @@ impl MunicipalityRepo {
             .collect()
     }
 
-    /// Replaces every stored boundary with `boundaries`, all or nothing.
+    /// Replaces every stored boundary with `boundaries`, all or nothing, audited.
     /// `progress` is called with (stored, total).
     pub async fn replace_boundaries(
         &self,
         boundaries: &[Boundary],
+        ctx: &AuditContext,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::begin_write(&self.db).await?;
         municipality_boundary::Entity::delete_many().exec(&txn).await?;
         let now = Utc::now();
         for (i, boundary) in boundaries.iter().enumerate() {
@@ -127,6 +129,14 @@ impl MunicipalityRepo {
             .await?;
             progress(i + 1, boundaries.len());
         }
+        let mut event = AuditEvent::new("boundaries.import", "municipality_boundary", "");
+        event.entity_id = None;
+        record(
+            &txn,
+            ctx,
+            event.with_detail(serde_json::json!({ "municipalities": boundaries.len() })),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

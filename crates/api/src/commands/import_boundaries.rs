@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use campaign_domain::boundaries::parse_feature_collection;
 use campaign_persistence::DatabaseConnection;
+use campaign_persistence::audit::AuditContext;
 use campaign_persistence::municipalities::MunicipalityRepo;
 
 /// Imports the file and returns how many municipalities got a boundary.
@@ -30,8 +31,10 @@ pub async fn import_boundaries(db: &DatabaseConnection, file: &Path, code_proper
     .await??;
 
     let mut progress = Progress::new("stored");
-    repo.replace_boundaries(&boundaries, |done, total| progress.report(done, total))
-        .await?;
+    repo.replace_boundaries(&boundaries, &AuditContext::default(), |done, total| {
+        progress.report(done, total)
+    })
+    .await?;
     tracing::info!(municipalities = boundaries.len(), file = %shown, "boundaries imported");
     Ok(boundaries.len())
 }
