@@ -84,30 +84,7 @@ impl ActivityRepo {
 
     pub async fn create(&self, new: NewActivity, ctx: &AuditContext) -> Result<Activity, StoreError> {
         let txn = begin_write(&self.db).await?;
-        let now = crate::now();
-        let d = &new.details;
-        let row = activity::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            group_id: Set(new.group.as_uuid()),
-            campaign_year: Set(new.campaign_year),
-            kind: Set(d.kind.as_str().to_owned()),
-            title: Set(d.title.clone()),
-            description: Set(d.description.clone()),
-            starts_at: Set(d.starts_at),
-            ends_at: Set(d.ends_at),
-            lon: Set(new.place.as_ref().map(|p| p.point.lon())),
-            lat: Set(new.place.as_ref().map(|p| p.point.lat())),
-            address: Set(new.place.as_ref().and_then(|p| p.address.clone())),
-            municipality_nis: Set(new.municipality.to_string()),
-            public: Set(d.public),
-            status: Set(ActivityStatus::Planned.as_str().to_owned()),
-            attendance: Set(None),
-            created_by: Set(new.created_by.as_uuid()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let row = new_row(new, crate::now()).insert(&txn).await?;
         record(
             &txn,
             ctx,
@@ -125,32 +102,7 @@ impl ActivityRepo {
         let txn = begin_write(&self.db).await?;
         let now = crate::now();
         let count = activities.len();
-        let rows: Vec<activity::ActiveModel> = activities
-            .into_iter()
-            .map(|new| {
-                let d = new.details;
-                activity::ActiveModel {
-                    id: Set(Uuid::new_v4()),
-                    group_id: Set(new.group.as_uuid()),
-                    campaign_year: Set(new.campaign_year),
-                    kind: Set(d.kind.as_str().to_owned()),
-                    title: Set(d.title),
-                    description: Set(d.description),
-                    starts_at: Set(d.starts_at),
-                    ends_at: Set(d.ends_at),
-                    lon: Set(new.place.as_ref().map(|p| p.point.lon())),
-                    lat: Set(new.place.as_ref().map(|p| p.point.lat())),
-                    address: Set(new.place.and_then(|p| p.address)),
-                    municipality_nis: Set(new.municipality.to_string()),
-                    public: Set(d.public),
-                    status: Set(ActivityStatus::Planned.as_str().to_owned()),
-                    attendance: Set(None),
-                    created_by: Set(new.created_by.as_uuid()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-            })
-            .collect();
+        let rows: Vec<activity::ActiveModel> = activities.into_iter().map(|new| new_row(new, now)).collect();
         // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
         for chunk in rows.chunks(500) {
             activity::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
@@ -233,33 +185,84 @@ impl ActivityRepo {
             .collect()
     }
 
-    /// Every matching activity within `radius_m` metres of `centre` (great-circle distance),
-    /// nearest first (ties by id), with its distance in metres.
+    /// One page of the matching activities within `radius_m` metres of `centre` (great-circle
+    /// distance), nearest first, ties by id, each with its distance in metres. `after` is the
+    /// (distance in millimetres, id) of the last activity of the previous page.
     pub async fn near(
         &self,
         filter: &ActivityFilter,
         centre: LonLat,
         radius_m: f64,
+        after: Option<(i64, Uuid)>,
+        limit: u64,
     ) -> Result<Vec<(Activity, f64)>, StoreError> {
-        // Cut the candidates with the indexed bounding box of the circle, then measure exactly.
+        // Cut the candidates with the indexed bounding box of the circle and measure them from
+        // their coordinates alone; only the page itself is read whole.
         let dlat = radius_m / 111_000.0;
         let dlon = radius_m / (111_000.0 * centre.lat().to_radians().cos().max(0.01));
-        let query = filtered(filter)
+        let candidates: Vec<(Uuid, Option<f64>, Option<f64>)> = filtered(filter)
             .filter(activity::Column::Lat.between(centre.lat() - dlat, centre.lat() + dlat))
-            .filter(activity::Column::Lon.between(centre.lon() - dlon, centre.lon() + dlon));
+            .filter(activity::Column::Lon.between(centre.lon() - dlon, centre.lon() + dlon))
+            .select_only()
+            .column(activity::Column::Id)
+            .column(activity::Column::Lon)
+            .column(activity::Column::Lat)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
         let origin = Point::new(centre.lon(), centre.lat());
-        let mut found: Vec<(Activity, f64)> = query
+        let mut page: Vec<(Uuid, f64)> = candidates
+            .into_iter()
+            .filter_map(|(id, lon, lat)| {
+                let distance = Haversine.distance(origin, Point::new(lon?, lat?));
+                (distance <= radius_m).then_some((id, distance))
+            })
+            .filter(|(id, d)| after.is_none_or(|(mm, last)| (millimetres(*d), *id) > (mm, last)))
+            .collect();
+        page.sort_by(|(a, da), (b, db)| da.total_cmp(db).then(a.cmp(b)));
+        page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+
+        let ids: Vec<Uuid> = page.iter().map(|(id, _)| *id).collect();
+        let mut rows: std::collections::HashMap<Uuid, activity::Model> = activity::Entity::find()
+            .filter(activity::Column::Id.is_in(ids))
             .all(&self.db)
             .await?
             .into_iter()
-            .filter_map(|row| {
-                let distance = Haversine.distance(origin, Point::new(row.lon?, row.lat?));
-                (distance <= radius_m).then_some((row, distance))
-            })
-            .map(|(row, distance)| to_domain(row).map(|a| (a, distance)))
-            .collect::<Result<_, _>>()?;
-        found.sort_by(|(a, da), (b, db)| da.total_cmp(db).then(a.id.cmp(&b.id)));
-        Ok(found)
+            .map(|r| (r.id, r))
+            .collect();
+        page.into_iter()
+            .filter_map(|(id, distance)| rows.remove(&id).map(|row| to_domain(row).map(|a| (a, distance))))
+            .collect()
+    }
+}
+
+/// A distance in whole millimetres, the unit of `near` cursors.
+pub fn millimetres(metres: f64) -> i64 {
+    (metres * 1000.0).round() as i64
+}
+
+/// The row of a new, planned activity.
+fn new_row(new: NewActivity, now: DateTime<Utc>) -> activity::ActiveModel {
+    let d = new.details;
+    activity::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        group_id: Set(new.group.as_uuid()),
+        campaign_year: Set(new.campaign_year),
+        kind: Set(d.kind.as_str().to_owned()),
+        title: Set(d.title),
+        description: Set(d.description),
+        starts_at: Set(d.starts_at),
+        ends_at: Set(d.ends_at),
+        lon: Set(new.place.as_ref().map(|p| p.point.lon())),
+        lat: Set(new.place.as_ref().map(|p| p.point.lat())),
+        address: Set(new.place.and_then(|p| p.address)),
+        municipality_nis: Set(new.municipality.to_string()),
+        public: Set(d.public),
+        status: Set(ActivityStatus::Planned.as_str().to_owned()),
+        attendance: Set(None),
+        created_by: Set(new.created_by.as_uuid()),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }
 

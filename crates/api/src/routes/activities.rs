@@ -14,7 +14,9 @@ use campaign_domain::paging::PageLimit;
 use campaign_domain::point::LonLat;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
-use campaign_persistence::activities::{Activity, ActivityFilter, ActivityRepo, ActivityUpdate, NewActivity};
+use campaign_persistence::activities::{
+    Activity, ActivityFilter, ActivityRepo, ActivityUpdate, NewActivity, millimetres,
+};
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -387,14 +389,9 @@ impl Search {
             }
             None => None,
         };
-        let millimetres = |d: f64| (d * 1000.0).round() as i64;
-        let mut rows: Vec<(Activity, f64)> = repo
-            .near(&self.filter, centre, radius_m)
-            .await?
-            .into_iter()
-            .filter(|(a, d)| after.is_none_or(|(mm, id)| (millimetres(*d), a.id) > (mm, id)))
-            .take(usize::try_from(self.limit.get() + 1).unwrap_or(usize::MAX))
-            .collect();
+        let mut rows = repo
+            .near(&self.filter, centre, radius_m, after, self.limit.get() + 1)
+            .await?;
         let next = pagination::next_cursor(&mut rows, self.limit, CURSOR_NEAR, |(a, d)| {
             format!("{}|{}", millimetres(*d), a.id)
         });
