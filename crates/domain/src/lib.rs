@@ -11,6 +11,7 @@ pub mod error;
 pub mod geo_index;
 pub mod group;
 pub mod ids;
+pub mod ledger;
 pub mod money;
 pub mod municipality;
 pub mod paging;
