@@ -11,6 +11,7 @@ mod m20261127_000003_accounts;
 mod m20261127_000004_audit_log;
 mod m20261127_000005_campaign_product;
 mod m20261127_000006_group_activity;
+mod m20261127_000007_ledger;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_audit_log::Migration),
             Box::new(m20261127_000005_campaign_product::Migration),
             Box::new(m20261127_000006_group_activity::Migration),
+            Box::new(m20261127_000007_ledger::Migration),
         ]
     }
 }

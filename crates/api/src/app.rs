@@ -12,6 +12,7 @@ use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
+use crate::routes::ledger::LedgerApi;
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
@@ -19,6 +20,7 @@ use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::users::UserRepo;
@@ -65,6 +67,13 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     let public = PublicActivitiesApi {
         activities: ActivityRepo::new(db.clone()),
     };
+    let ledger = LedgerApi {
+        ledger: LedgerRepo::new(db.clone()),
+        groups: GroupRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+        activities: ActivityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     OpenApiService::new(
         (
             auth,
@@ -75,6 +84,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             groups,
             activities,
             public,
+            ledger,
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

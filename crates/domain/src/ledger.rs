@@ -36,7 +36,10 @@ impl EntryKind {
             "activity_income" => Ok(Self::ActivityIncome),
             "donation" => Ok(Self::Donation),
             "correction" => Ok(Self::Correction),
-            _ => Err(ValidationError::single("kind", "must be sale, activity_income or donation")),
+            _ => Err(ValidationError::single(
+                "kind",
+                "must be sale, activity_income or donation",
+            )),
         }
     }
 }
@@ -66,7 +69,10 @@ impl PaymentMethod {
             "card" => Ok(Self::Card),
             "transfer" => Ok(Self::Transfer),
             "payconiq" => Ok(Self::Payconiq),
-            _ => Err(ValidationError::single("payment_method", "must be cash, card, transfer or payconiq")),
+            _ => Err(ValidationError::single(
+                "payment_method",
+                "must be cash, card, transfer or payconiq",
+            )),
         }
     }
 }
@@ -81,7 +87,10 @@ pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 /// A checked sale: quantity and the amount computed from the unit price, without overflow.
 pub fn sale_amount(unit_price_cents: Cents, quantity: i64) -> Result<(i32, Cents), ValidationError> {
     if !(1..=MAX_QUANTITY).contains(&quantity) {
-        return Err(ValidationError::single("quantity", format!("must be 1 to {MAX_QUANTITY}")));
+        return Err(ValidationError::single(
+            "quantity",
+            format!("must be 1 to {MAX_QUANTITY}"),
+        ));
     }
     let amount = unit_price_cents
         .checked_mul(quantity)
@@ -107,13 +116,19 @@ pub fn check_occurred_at(
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, ValidationError> {
     if occurred_at > now + CLOCK_SKEW {
-        return Err(ValidationError::single("occurred_at", "lies in the future; check the device's clock"));
+        return Err(ValidationError::single(
+            "occurred_at",
+            "lies in the future; check the device's clock",
+        ));
     }
     let day = local_date(occurred_at);
     if day < campaign.0 || day > campaign.1 {
         return Err(ValidationError::single(
             "occurred_at",
-            format!("{day} is outside the campaign, which runs from {} to {}", campaign.0, campaign.1),
+            format!(
+                "{day} is outside the campaign, which runs from {} to {}",
+                campaign.0, campaign.1
+            ),
         ));
     }
     Ok(occurred_at)
@@ -123,7 +138,9 @@ pub fn check_occurred_at(
 pub fn note(field: &str, raw: Option<&str>) -> Result<Option<String>, ValidationError> {
     match raw.map(str::trim).filter(|n| !n.is_empty()) {
         None => Ok(None),
-        Some(n) if n.chars().count() > 500 => Err(ValidationError { errors: vec![FieldError::new(field, "must be at most 500 characters long")] }),
+        Some(n) if n.chars().count() > 500 => Err(ValidationError {
+            errors: vec![FieldError::new(field, "must be at most 500 characters long")],
+        }),
         Some(n) => Ok(Some(n.to_owned())),
     }
 }
@@ -138,7 +155,10 @@ pub fn client_id(raw: &str) -> Result<String, ValidationError> {
     if (1..=100).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
         Ok(raw.to_owned())
     } else {
-        Err(ValidationError::single("client_id", "must be 1 to 100 visible ASCII characters, e.g. a UUID"))
+        Err(ValidationError::single(
+            "client_id",
+            "must be 1 to 100 visible ASCII characters, e.g. a UUID",
+        ))
     }
 }
 
@@ -147,7 +167,9 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|e| unreachable!("{e}"))
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_else(|e| unreachable!("{e}"))
     }
 
     #[test]
@@ -162,10 +184,16 @@ mod tests {
 
     #[test]
     fn occurred_at_lies_in_the_campaign_on_belgian_days() {
-        let campaign = ("2026-10-15".parse().unwrap_or_default(), "2026-11-30".parse().unwrap_or_default());
+        let campaign = (
+            "2026-10-15".parse().unwrap_or_default(),
+            "2026-11-30".parse().unwrap_or_default(),
+        );
         let now = at("2026-11-20T12:00:00Z");
         assert!(check_occurred_at(at("2026-11-20T11:00:00Z"), campaign, now).is_ok());
-        assert!(check_occurred_at(at("2026-11-20T12:04:00Z"), campaign, now).is_ok(), "small clock skew");
+        assert!(
+            check_occurred_at(at("2026-11-20T12:04:00Z"), campaign, now).is_ok(),
+            "small clock skew"
+        );
         assert!(check_occurred_at(at("2026-11-20T12:06:00Z"), campaign, now).is_err());
         // 22:30 UTC on 14 October is 00:30 on 15 October in Brussels: inside.
         assert!(check_occurred_at(at("2026-10-14T22:30:00Z"), campaign, now).is_ok());

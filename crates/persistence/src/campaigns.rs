@@ -158,6 +158,16 @@ impl CampaignRepo {
         Ok(to_product(row))
     }
 
+    /// The campaign whose days include `day`, if any.
+    pub async fn covering(&self, day: chrono::NaiveDate) -> Result<Option<Campaign>, StoreError> {
+        Ok(campaign::Entity::find()
+            .filter(campaign::Column::StartsOn.lte(day))
+            .filter(campaign::Column::EndsOn.gte(day))
+            .one(&self.db)
+            .await?
+            .map(to_campaign))
+    }
+
     /// The products of a campaign, by code.
     pub async fn products(&self, year: CampaignYear) -> Result<Vec<Product>, StoreError> {
         Ok(product::Entity::find()

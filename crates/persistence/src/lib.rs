@@ -10,6 +10,8 @@ mod connect;
 mod entities;
 mod error;
 pub mod groups;
+pub mod idempotency;
+pub mod ledger;
 pub mod municipalities;
 pub mod refresh_tokens;
 pub mod settings;

@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod context;
 pub mod groups;
 pub mod health;
+pub mod ledger;
 pub mod municipalities;
 pub mod pagination;
 pub mod users;
@@ -29,6 +30,8 @@ pub enum ApiTags {
     Activities,
     /// Open to everyone, no sign-in
     Public,
+    /// The money ledger: sales, activity income, donations, corrections
+    Money,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
 }

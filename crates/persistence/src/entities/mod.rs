@@ -5,6 +5,8 @@ pub mod app_setting;
 pub mod app_user;
 pub mod audit_log;
 pub mod campaign;
+pub mod idempotency_key;
+pub mod ledger_entry;
 pub mod municipality;
 pub mod municipality_boundary;
 pub mod product;

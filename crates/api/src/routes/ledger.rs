@@ -1,0 +1,698 @@
+//! The money ledger: one entry (with `Idempotency-Key`), offline batches, corrections, and the
+//! group's entries. Every euro counts once, whatever the retries of a flaky phone.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use campaign_domain::activity::ActivityStatus;
+use campaign_domain::ledger::{self, EntryKind, PaymentMethod};
+use campaign_domain::paging::PageLimit;
+use campaign_domain::policy::{Action, Scope};
+use campaign_domain::{FieldError, ValidationError};
+use campaign_persistence::activities::ActivityRepo;
+use campaign_persistence::campaigns::{Campaign, CampaignRepo, Product};
+use campaign_persistence::groups::{Group, GroupRepo};
+use campaign_persistence::idempotency::{Created, IdempotencyKey};
+use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, NewEntry, SaleLine};
+use chrono::{DateTime, FixedOffset, Utc};
+use poem::Request;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::{Any, ParseFromJSON, ToJSON};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::context::{allow, audit_context};
+use super::groups::visible_group;
+use super::pagination;
+use crate::auth::{AuthState, BearerAuth};
+use crate::problem::ApiError;
+
+const CURSOR_LIST: &str = "entries";
+/// The most entries one batch carries.
+pub const MAX_BATCH: usize = 500;
+
+/// What an entry records (`correction` entries are made by `POST /entries/{id}/corrections`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKindName {
+    Sale,
+    ActivityIncome,
+    Donation,
+}
+
+/// How the money was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethodName {
+    Cash,
+    Card,
+    Transfer,
+    Payconiq,
+}
+
+/// A new entry. A `sale` gives `product_code` and `quantity` (the server computes the amount
+/// from the campaign's price list); `activity_income` and `donation` give `amount_cents`.
+/// `occurred_at` lies inside a campaign (Belgian days) and not in the future.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct EntryIn {
+    pub kind: EntryKindName,
+    #[oai(validator(max_length = 40))]
+    pub product_code: Option<String>,
+    pub quantity: Option<i64>,
+    pub amount_cents: Option<i64>,
+    pub payment_method: PaymentMethodName,
+    pub occurred_at: DateTime<FixedOffset>,
+    pub activity_id: Option<Uuid>,
+    #[oai(validator(max_length = 1000))]
+    pub note: Option<String>,
+}
+
+/// An entry of the ledger. Amounts in euro cents; a correction has the opposite amount.
+#[derive(Debug, Clone, Object)]
+pub struct EntryOut {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub campaign_year: i32,
+    pub municipality_nis: String,
+    /// `sale`, `activity_income`, `donation` or `correction`.
+    pub kind: String,
+    pub product_code: Option<String>,
+    pub quantity: Option<i32>,
+    pub unit_price_cents: Option<i64>,
+    pub amount_cents: i64,
+    pub payment_method: String,
+    pub occurred_at: DateTime<Utc>,
+    pub activity_id: Option<Uuid>,
+    pub note: Option<String>,
+    /// For a correction: the entry it reverses.
+    pub corrects_id: Option<Uuid>,
+    pub client_id: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LedgerEntry> for EntryOut {
+    fn from(e: LedgerEntry) -> Self {
+        Self {
+            id: e.id,
+            group_id: e.group.as_uuid(),
+            campaign_year: e.campaign_year,
+            municipality_nis: e.municipality_nis,
+            kind: e.kind,
+            product_code: e.product_code,
+            quantity: e.quantity,
+            unit_price_cents: e.unit_price_cents,
+            amount_cents: e.amount_cents,
+            payment_method: e.payment_method,
+            occurred_at: e.occurred_at,
+            activity_id: e.activity,
+            note: e.note,
+            corrects_id: e.corrects,
+            client_id: e.client_id,
+            created_by: e.created_by.as_uuid(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// Up to 500 entries from an offline device, each with the device's own `client_id` and the
+/// fields of a single entry. Each is answered on its own.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct BatchIn {
+    #[oai(validator(max_items = 500))]
+    pub entries: Vec<Any<serde_json::Value>>,
+}
+
+/// What became of one entry of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum BatchStatus {
+    Created,
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Object)]
+pub struct BatchResult {
+    pub client_id: Option<String>,
+    pub status: BatchStatus,
+    pub entry_id: Option<Uuid>,
+    /// Why it was rejected.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct BatchOut {
+    /// One result per entry, in the order sent.
+    pub results: Vec<BatchResult>,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CorrectionIn {
+    /// Why the entry is reversed.
+    #[oai(validator(max_length = 1000))]
+    pub reason: String,
+}
+
+#[derive(Debug, Object)]
+pub struct EntryPage {
+    pub items: Vec<EntryOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum EntryCreated {
+    /// The entry is committed. A retry with the same `Idempotency-Key` answers the same.
+    #[oai(status = 201)]
+    Created(
+        Json<EntryOut>,
+        #[oai(header = "Location")] String,
+        /// `true` when this answers a retry and nothing new was written.
+        #[oai(header = "Idempotent-Replayed")]
+        bool,
+    ),
+}
+
+pub struct LedgerApi {
+    pub ledger: LedgerRepo,
+    pub groups: GroupRepo,
+    pub campaigns: CampaignRepo,
+    pub activities: ActivityRepo,
+    pub auth: Arc<AuthState>,
+}
+
+/// Why an entry cannot be stored: bad values (400) or references to unknown things (422).
+struct EntryProblem {
+    errors: Vec<FieldError>,
+    unprocessable: bool,
+}
+
+impl EntryProblem {
+    fn bad(e: ValidationError) -> Self {
+        Self {
+            errors: e.errors,
+            unprocessable: false,
+        }
+    }
+
+    fn unknown(field: &str, message: String) -> Self {
+        Self {
+            errors: vec![FieldError::new(field, message)],
+            unprocessable: true,
+        }
+    }
+
+    fn text(&self) -> String {
+        ValidationError {
+            errors: self.errors.clone(),
+        }
+        .to_string()
+    }
+
+    fn into_api(self) -> ApiError {
+        let error = ValidationError { errors: self.errors };
+        if self.unprocessable {
+            ApiError::unprocessable(error.to_string())
+        } else {
+            ApiError::validation(error)
+        }
+    }
+}
+
+/// Campaigns and price lists, read once per request (or per batch).
+struct PriceList {
+    campaigns: Vec<Campaign>,
+    products: HashMap<(i32, String), Product>,
+}
+
+impl PriceList {
+    async fn load(campaigns: &CampaignRepo) -> Result<Self, ApiError> {
+        let all = campaigns.list().await?;
+        let mut products = HashMap::new();
+        for campaign in &all {
+            let year = campaign_domain::campaign::CampaignYear::parse(i64::from(campaign.year))?;
+            for product in campaigns.products(year).await? {
+                products.insert((product.campaign_year, product.code.clone()), product);
+            }
+        }
+        Ok(Self {
+            campaigns: all,
+            products,
+        })
+    }
+}
+
+impl LedgerApi {
+    /// Checks one entry of `group` against the rules, the campaigns and the price list.
+    async fn build(
+        &self,
+        group: &Group,
+        input: EntryIn,
+        client_id: Option<String>,
+        created_by: campaign_domain::ids::UserId,
+        prices: &PriceList,
+    ) -> Result<NewEntry, EntryProblem> {
+        let occurred_at = input.occurred_at.with_timezone(&Utc);
+        let day = ledger::local_date(occurred_at);
+        let Some(campaign) = prices
+            .campaigns
+            .iter()
+            .find(|c| c.plan.starts_on <= day && day <= c.plan.ends_on)
+        else {
+            return Err(EntryProblem::bad(ValidationError::single(
+                "occurred_at",
+                format!("no campaign runs on {day}"),
+            )));
+        };
+        let mut errors = Vec::new();
+        let mut collect = |r: Result<(), ValidationError>| {
+            if let Err(e) = r {
+                errors.extend(e.errors);
+            }
+        };
+        collect(
+            ledger::check_occurred_at(
+                occurred_at,
+                (campaign.plan.starts_on, campaign.plan.ends_on),
+                Utc::now(),
+            )
+            .map(|_| ()),
+        );
+        let note = ledger::note("note", input.note.as_deref())
+            .map_err(|e| collect(Err(e)))
+            .ok()
+            .flatten();
+        let kind = match input.kind {
+            EntryKindName::Sale => EntryKind::Sale,
+            EntryKindName::ActivityIncome => EntryKind::ActivityIncome,
+            EntryKindName::Donation => EntryKind::Donation,
+        };
+        let mut sale = None;
+        let mut amount = 0;
+        match kind {
+            EntryKind::Sale => {
+                if input.amount_cents.is_some() {
+                    errors.push(FieldError::new(
+                        "amount_cents",
+                        "a sale's amount is computed from the price list: leave amount_cents out",
+                    ));
+                }
+                match (&input.product_code, input.quantity) {
+                    (Some(code), Some(quantity)) => match prices.products.get(&(campaign.year, code.clone())) {
+                        Some(product) => match ledger::sale_amount(product.unit_price_cents, quantity) {
+                            Ok((quantity, total)) => {
+                                amount = total;
+                                sale = Some(SaleLine {
+                                    product_id: product.id,
+                                    product_code: product.code.clone(),
+                                    quantity,
+                                    unit_price_cents: product.unit_price_cents,
+                                });
+                            }
+                            Err(e) => errors.extend(e.errors),
+                        },
+                        None if errors.is_empty() => {
+                            return Err(EntryProblem::unknown(
+                                "product_code",
+                                format!("{code} is not a product of the {} campaign", campaign.year),
+                            ));
+                        }
+                        None => errors.push(FieldError::new(
+                            "product_code",
+                            format!("{code} is not a product of the {} campaign", campaign.year),
+                        )),
+                    },
+                    (code, quantity) => {
+                        if code.is_none() {
+                            errors.push(FieldError::new("product_code", "a sale needs product_code"));
+                        }
+                        if quantity.is_none() {
+                            errors.push(FieldError::new("quantity", "a sale needs quantity"));
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (field, given) in [
+                    ("product_code", input.product_code.is_some()),
+                    ("quantity", input.quantity.is_some()),
+                ] {
+                    if given {
+                        errors.push(FieldError::new(field, "only a sale has this field"));
+                    }
+                }
+                match input.amount_cents {
+                    Some(cents) => match ledger::money_amount(cents) {
+                        Ok(cents) => amount = cents,
+                        Err(e) => errors.extend(e.errors),
+                    },
+                    None => errors.push(FieldError::new("amount_cents", "give the amount in euro cents")),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(EntryProblem {
+                errors,
+                unprocessable: false,
+            });
+        }
+        if let Some(activity_id) = input.activity_id {
+            let activity = self
+                .activities
+                .get(activity_id)
+                .await
+                .map_err(|e| EntryProblem::unknown("activity_id", e.to_string()))?;
+            match activity {
+                Some(a) if a.group == group.id && a.status != ActivityStatus::Cancelled => {}
+                Some(a) if a.group == group.id => {
+                    return Err(EntryProblem::unknown(
+                        "activity_id",
+                        "the activity was cancelled".into(),
+                    ));
+                }
+                _ => {
+                    return Err(EntryProblem::unknown(
+                        "activity_id",
+                        format!("{activity_id} is not an activity of this group"),
+                    ));
+                }
+            }
+        }
+        let payment_method = match input.payment_method {
+            PaymentMethodName::Cash => PaymentMethod::Cash,
+            PaymentMethodName::Card => PaymentMethod::Card,
+            PaymentMethodName::Transfer => PaymentMethod::Transfer,
+            PaymentMethodName::Payconiq => PaymentMethod::Payconiq,
+        };
+        Ok(NewEntry {
+            group: group.id,
+            campaign_year: campaign.year,
+            municipality: group.municipality,
+            kind,
+            sale,
+            amount_cents: amount,
+            payment_method,
+            occurred_at,
+            activity: input.activity_id,
+            note,
+            client_id,
+            created_by,
+        })
+    }
+}
+
+/// Idempotency keys: 1 to 200 visible ASCII characters (a UUID is a good one).
+fn idempotency_key(
+    raw: Option<&str>,
+    user: campaign_domain::ids::UserId,
+    fingerprint: String,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(key) = raw else { return Ok(None) };
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            "must be 1 to 200 visible ASCII characters, e.g. a UUID",
+        ));
+    }
+    Ok(Some(IdempotencyKey {
+        user,
+        key: key.to_owned(),
+        fingerprint,
+    }))
+}
+
+fn fingerprint(method: &str, path: &str, body: &impl ToJSON) -> String {
+    let body = body.to_json().map(|v| v.to_string()).unwrap_or_default();
+    Sha256::digest(format!("{method} {path}\n{body}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[OpenApi(tag = "ApiTags::Money")]
+impl LedgerApi {
+    /// Log one entry
+    ///
+    /// For staff and the group's own volunteers. Send an `Idempotency-Key` (a UUID per entry)
+    /// and retry freely: the first request is applied, a retry answers the same without a
+    /// second entry, and the same key with another body is 422.
+    #[oai(path = "/groups/:id/entries", method = "post", operation_id = "create_entry")]
+    async fn create_entry(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        /// A key of your choice, unique per entry (e.g. a UUID), kept 48 hours.
+        #[oai(name = "Idempotency-Key", validator(max_length = 200))]
+        idempotency_key_header: Header<Option<String>>,
+        body: Json<EntryIn>,
+    ) -> Result<EntryCreated, ApiError> {
+        let group = visible_group(
+            &self.groups,
+            &auth.0,
+            id.0,
+            Action::Write,
+            "only staff and the group's volunteers log its money",
+        )
+        .await?;
+        let key = idempotency_key(
+            idempotency_key_header.0.as_deref(),
+            auth.0.user_id,
+            fingerprint("POST", req.uri().path(), &body.0),
+        )?;
+        let prices = PriceList::load(&self.campaigns).await?;
+        let new = self
+            .build(&group, body.0, None, auth.0.user_id, &prices)
+            .await
+            .map_err(EntryProblem::into_api)?;
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        let render = |entry: &LedgerEntry| {
+            (
+                201,
+                EntryOut::from(entry.clone())
+                    .to_json()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            )
+        };
+        match self.ledger.create(new, &ctx, key.as_ref(), render).await? {
+            Created::New(entry) => {
+                let location = format!("/api/v1/entries/{}", entry.id);
+                Ok(EntryCreated::Created(Json(entry.into()), location, false))
+            }
+            Created::Replay { body, .. } => {
+                let value: serde_json::Value = serde_json::from_str(&body).map_err(|e| ApiError::internal(&e))?;
+                let entry =
+                    EntryOut::parse_from_json(Some(value)).map_err(|e| ApiError::internal(&e.into_message()))?;
+                let location = format!("/api/v1/entries/{}", entry.id);
+                Ok(EntryCreated::Created(Json(entry), location, true))
+            }
+            Created::KeyMismatch => Err(ApiError::unprocessable(
+                "this Idempotency-Key was used before with another request; use a new key for a new entry",
+            )),
+        }
+    }
+
+    /// Upload an offline batch
+    ///
+    /// Up to 500 entries, each with its `client_id`. Each answers `created`, `duplicate` (this
+    /// client id was stored before: never counted twice) or `rejected` with the reason; one bad
+    /// entry does not spoil the others.
+    #[oai(
+        path = "/groups/:id/entries/batch",
+        method = "post",
+        operation_id = "create_entries_batch"
+    )]
+    async fn create_batch(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<BatchIn>,
+    ) -> Result<Json<BatchOut>, ApiError> {
+        let group = visible_group(
+            &self.groups,
+            &auth.0,
+            id.0,
+            Action::Write,
+            "only staff and the group's volunteers log its money",
+        )
+        .await?;
+        if body.entries.len() > MAX_BATCH {
+            return Err(ApiError::invalid_field(
+                "entries",
+                format!("a batch carries at most {MAX_BATCH} entries; split it"),
+            ));
+        }
+        let prices = PriceList::load(&self.campaigns).await?;
+        let mut client_ids = Vec::with_capacity(body.entries.len());
+        let mut checked = Vec::with_capacity(body.entries.len());
+        for Any(raw) in body.0.entries {
+            let (client_id, entry) = split_client_id(raw);
+            client_ids.push(client_id.clone());
+            let new = match (client_id.map(|c| ledger::client_id(&c)), entry) {
+                (None, _) => Err("client_id is required for each entry of a batch".to_owned()),
+                (Some(Err(e)), _) => Err(e.to_string()),
+                (Some(Ok(_)), Err(e)) => Err(e),
+                (Some(Ok(client_id)), Ok(input)) => self
+                    .build(&group, input, Some(client_id), auth.0.user_id, &prices)
+                    .await
+                    .map_err(|p| p.text()),
+            };
+            checked.push(new);
+        }
+        let outcomes = self
+            .ledger
+            .create_batch(checked, &audit_context(req, &self.auth, Some(&auth.0)))
+            .await?;
+        let results = outcomes
+            .into_iter()
+            .zip(client_ids)
+            .map(|(outcome, client_id)| match outcome {
+                BatchOutcome::Created(id) => BatchResult {
+                    client_id,
+                    status: BatchStatus::Created,
+                    entry_id: Some(id),
+                    error: None,
+                },
+                BatchOutcome::Duplicate(id) => BatchResult {
+                    client_id,
+                    status: BatchStatus::Duplicate,
+                    entry_id: Some(id),
+                    error: None,
+                },
+                BatchOutcome::Rejected(reason) => BatchResult {
+                    client_id,
+                    status: BatchStatus::Rejected,
+                    entry_id: None,
+                    error: Some(reason),
+                },
+            })
+            .collect();
+        Ok(Json(BatchOut { results }))
+    }
+
+    /// List a group's entries
+    #[oai(path = "/groups/:id/entries", method = "get", operation_id = "list_entries")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_entries(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        campaign_year: Query<Option<i32>>,
+        /// `sale`, `activity_income`, `donation` or `correction`.
+        #[oai(validator(max_length = 20))]
+        kind: Query<Option<String>>,
+        /// Entries that occurred at or after this time (RFC 3339).
+        from: Query<Option<DateTime<FixedOffset>>>,
+        /// Entries that occurred before this time (RFC 3339).
+        to: Query<Option<DateTime<FixedOffset>>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+        #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
+    ) -> Result<Json<EntryPage>, ApiError> {
+        let group = visible_group(&self.groups, &auth.0, id.0, Action::Read, "").await?;
+        let limit = PageLimit::parse(limit.0)?;
+        let after = match cursor.0.as_deref() {
+            Some(raw) => {
+                let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
+                let key = pagination::decode(CURSOR_LIST, raw)?;
+                let (at, id) = key.split_once('|').ok_or_else(invalid)?;
+                Some((
+                    DateTime::parse_from_rfc3339(at)
+                        .map_err(|_| invalid())?
+                        .with_timezone(&Utc),
+                    Uuid::parse_str(id).map_err(|_| invalid())?,
+                ))
+            }
+            None => None,
+        };
+        let filter = EntryFilter {
+            group: Some(group.id),
+            campaign_year: campaign_year.0,
+            kind: kind.0.as_deref().map(EntryKind::parse).transpose()?,
+            from: from.0.map(|t| t.with_timezone(&Utc)),
+            to: to.0.map(|t| t.with_timezone(&Utc)),
+            after,
+        };
+        let mut rows = self.ledger.list(&filter, limit.get() + 1).await?;
+        let next_cursor = pagination::next_cursor(&mut rows, limit, CURSOR_LIST, |e| {
+            format!("{}|{}", e.occurred_at.to_rfc3339(), e.id)
+        });
+        Ok(Json(EntryPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Correct an entry
+    ///
+    /// Appends the entry that reverses it (the opposite amount, on the same day). An entry is
+    /// corrected once; a correction is not corrected (409).
+    #[oai(path = "/entries/:id/corrections", method = "post", operation_id = "correct_entry")]
+    async fn correct_entry(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<CorrectionIn>,
+    ) -> Result<EntryCreated, ApiError> {
+        let missing = || format!("there is no entry {}", id.0);
+        let entry = self
+            .ledger
+            .get(id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found(missing()))?;
+        let group = self
+            .groups
+            .get(entry.group)
+            .await?
+            .ok_or_else(|| ApiError::not_found(missing()))?;
+        let scope = Scope::Group {
+            group: group.id,
+            municipality: group.municipality,
+        };
+        let _seen = allow(&auth.0, Action::Read, scope, missing, "")?;
+        let _grant = allow(
+            &auth.0,
+            Action::Write,
+            scope,
+            missing,
+            "only staff and the group's volunteers correct its entries",
+        )?;
+        let reason = ledger::reason(&body.reason)?;
+        let correction = self
+            .ledger
+            .correct(
+                id.0,
+                reason,
+                auth.0.user_id,
+                &audit_context(req, &self.auth, Some(&auth.0)),
+            )
+            .await?;
+        let location = format!("/api/v1/entries/{}", correction.id);
+        Ok(EntryCreated::Created(Json(correction.into()), location, false))
+    }
+}
+
+/// Takes `client_id` out of a batch item and reads the rest as an entry.
+fn split_client_id(raw: serde_json::Value) -> (Option<String>, Result<EntryIn, String>) {
+    let serde_json::Value::Object(mut fields) = raw else {
+        return (None, Err("each entry must be a JSON object".to_owned()));
+    };
+    let client_id = fields.remove("client_id").map(|v| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    let entry = serde_json::from_value::<EntryIn>(serde_json::Value::Object(fields)).map_err(|e| e.to_string());
+    (client_id, entry)
+}

@@ -1,0 +1,367 @@
+//! The money ledger: append-only entries (the database refuses updates and deletes), offline
+//! batches that count each client id once, and corrections that reverse an entry once.
+
+use campaign_domain::ids::{GroupId, UserId};
+use campaign_domain::ledger::{EntryKind, PaymentMethod};
+use campaign_domain::municipality::NisCode;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::audit::{AuditContext, AuditEvent, record};
+use crate::entities::ledger_entry;
+use crate::error::conflict_on_unique;
+use crate::idempotency::{Claim, Created, IdempotencyKey, claim, complete};
+use crate::{StoreError, begin_write};
+
+/// A product line of a sale, priced from the campaign's price list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleLine {
+    pub product_id: Uuid,
+    pub product_code: String,
+    pub quantity: i32,
+    pub unit_price_cents: i64,
+}
+
+/// A checked new entry (not a correction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub group: GroupId,
+    pub campaign_year: i32,
+    pub municipality: NisCode,
+    pub kind: EntryKind,
+    pub sale: Option<SaleLine>,
+    pub amount_cents: i64,
+    pub payment_method: PaymentMethod,
+    pub occurred_at: DateTime<Utc>,
+    pub activity: Option<Uuid>,
+    pub note: Option<String>,
+    pub client_id: Option<String>,
+    pub created_by: UserId,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: Uuid,
+    pub group: GroupId,
+    pub campaign_year: i32,
+    pub municipality_nis: String,
+    pub kind: String,
+    pub product_code: Option<String>,
+    pub quantity: Option<i32>,
+    pub unit_price_cents: Option<i64>,
+    pub amount_cents: i64,
+    pub payment_method: String,
+    pub occurred_at: DateTime<Utc>,
+    pub activity: Option<Uuid>,
+    pub note: Option<String>,
+    pub corrects: Option<Uuid>,
+    pub client_id: Option<String>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What became of one entry of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Created(Uuid),
+    /// This client id was stored before (in this batch, an earlier one, or a concurrent one).
+    Duplicate(Uuid),
+    Rejected(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub group: Option<GroupId>,
+    pub campaign_year: Option<i32>,
+    pub kind: Option<EntryKind>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// The (occurred_at, id) of the last entry of the previous page.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+#[derive(Clone)]
+pub struct LedgerRepo {
+    db: DatabaseConnection,
+}
+
+impl LedgerRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Stores one entry. With a key, the key is claimed in the same transaction, and `render`
+    /// gives the answer (status, JSON) to keep for retries.
+    pub async fn create(
+        &self,
+        new: NewEntry,
+        ctx: &AuditContext,
+        key: Option<&IdempotencyKey>,
+        render: impl FnOnce(&LedgerEntry) -> (u16, String),
+    ) -> Result<Created<LedgerEntry>, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        if let Some(key) = key {
+            match claim(&txn, key).await? {
+                Claim::Fresh => {}
+                Claim::Replay { status, body } => return Ok(Created::Replay { status, body }),
+                Claim::Mismatch => return Ok(Created::KeyMismatch),
+            }
+        }
+        let row = insert(&txn, &new, None).await?;
+        record(&txn, ctx, entry_event("ledger.create", &row)).await?;
+        let entry = to_domain(row);
+        if let Some(key) = key {
+            let (status, body) = render(&entry);
+            complete(&txn, key, status, body).await?;
+        }
+        txn.commit().await?;
+        Ok(Created::New(entry))
+    }
+
+    /// Stores the good entries of an offline batch in one transaction; each client id counts
+    /// once per group, also against other batches running at the same time.
+    pub async fn create_batch(
+        &self,
+        entries: Vec<Result<NewEntry, String>>,
+        ctx: &AuditContext,
+    ) -> Result<Vec<BatchOutcome>, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        let mut outcomes = Vec::with_capacity(entries.len());
+        let mut created = 0;
+        for entry in entries {
+            let new = match entry {
+                Ok(new) => new,
+                Err(reason) => {
+                    outcomes.push(BatchOutcome::Rejected(reason));
+                    continue;
+                }
+            };
+            let (Some(client_id), group) = (new.client_id.clone(), new.group) else {
+                outcomes.push(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
+                continue;
+            };
+            let id = Uuid::new_v4();
+            let inserted = ledger_entry::Entity::insert(active_model(&new, id, None))
+                .on_conflict(
+                    OnConflict::columns([ledger_entry::Column::GroupId, ledger_entry::Column::ClientId])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .try_insert()
+                .exec(&txn)
+                .await?;
+            if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+                created += 1;
+                outcomes.push(BatchOutcome::Created(id));
+            } else {
+                let existing = ledger_entry::Entity::find()
+                    .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+                    .filter(ledger_entry::Column::ClientId.eq(client_id))
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
+                outcomes.push(BatchOutcome::Duplicate(existing.id));
+            }
+        }
+        let mut event = AuditEvent::new("ledger.batch", "ledger_entry", "");
+        event.entity_id = None;
+        record(
+            &txn,
+            ctx,
+            event.with_detail(serde_json::json!({ "entries": outcomes.len(), "created": created })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Appends the entry that reverses `original`. `Conflict` when it is a correction itself
+    /// or was corrected already.
+    pub async fn correct(
+        &self,
+        original: Uuid,
+        reason: String,
+        by: UserId,
+        ctx: &AuditContext,
+    ) -> Result<LedgerEntry, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        let row = ledger_entry::Entity::find_by_id(original)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Missing(format!("there is no entry {original}")))?;
+        if row.corrects_id.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "entry {original} is a correction; correct the original entry instead"
+            )));
+        }
+        let reversal = ledger_entry::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            group_id: Set(row.group_id),
+            campaign_year: Set(row.campaign_year),
+            municipality_nis: Set(row.municipality_nis.clone()),
+            kind: Set(EntryKind::Correction.as_str().to_owned()),
+            product_id: Set(row.product_id),
+            product_code: Set(row.product_code.clone()),
+            quantity: Set(row.quantity.map(|q| -q)),
+            unit_price_cents: Set(row.unit_price_cents),
+            amount_cents: Set(-row.amount_cents),
+            payment_method: Set(row.payment_method.clone()),
+            // On the day of the original, so the totals of that day come out right.
+            occurred_at: Set(row.occurred_at),
+            activity_id: Set(row.activity_id),
+            note: Set(Some(reason)),
+            corrects_id: Set(Some(original)),
+            client_id: Set(None),
+            created_by: Set(by.as_uuid()),
+            created_at: Set(crate::now()),
+        };
+        let inserted = ledger_entry::Entity::insert(reversal)
+            .exec_with_returning(&txn)
+            .await
+            .map_err(|e| conflict_on_unique(e, || format!("entry {original} was corrected already")))?;
+        record(&txn, ctx, entry_event("ledger.correct", &inserted)).await?;
+        txn.commit().await?;
+        Ok(to_domain(inserted))
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError> {
+        Ok(ledger_entry::Entity::find_by_id(id).one(&self.db).await?.map(to_domain))
+    }
+
+    /// The correction of an entry, if any.
+    pub async fn correction_of(&self, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        Ok(ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::CorrectsId.eq(id))
+            .one(&self.db)
+            .await?
+            .map(|row| row.id))
+    }
+
+    /// One page in time order.
+    pub async fn list(&self, filter: &EntryFilter, limit: u64) -> Result<Vec<LedgerEntry>, StoreError> {
+        let mut query = ledger_entry::Entity::find()
+            .order_by_asc(ledger_entry::Column::OccurredAt)
+            .order_by_asc(ledger_entry::Column::Id);
+        if let Some(group) = filter.group {
+            query = query.filter(ledger_entry::Column::GroupId.eq(group.as_uuid()));
+        }
+        if let Some(year) = filter.campaign_year {
+            query = query.filter(ledger_entry::Column::CampaignYear.eq(year));
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(ledger_entry::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(ledger_entry::Column::OccurredAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(ledger_entry::Column::OccurredAt.lt(to));
+        }
+        if let Some((at, id)) = filter.after {
+            query = query.filter(
+                Condition::any().add(ledger_entry::Column::OccurredAt.gt(at)).add(
+                    Condition::all()
+                        .add(ledger_entry::Column::OccurredAt.eq(at))
+                        .add(ledger_entry::Column::Id.gt(id)),
+                ),
+            );
+        }
+        Ok(query
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_domain)
+            .collect())
+    }
+
+    /// Entries and their sum for a campaign (or all), straight from the ledger.
+    pub async fn sum(&self, campaign_year: Option<i32>) -> Result<(i64, i64), StoreError> {
+        let mut query = ledger_entry::Entity::find()
+            .select_only()
+            .column_as(Expr::expr(Func::count(Expr::col(ledger_entry::Column::Id))), "entries")
+            // SUM of a bigint is numeric on PostgreSQL: cast back to keep i64 cents.
+            .column_as(
+                Expr::expr(Func::cast_as(
+                    Func::sum(Expr::col(ledger_entry::Column::AmountCents)),
+                    "BIGINT",
+                )),
+                "raised",
+            );
+        if let Some(year) = campaign_year {
+            query = query.filter(ledger_entry::Column::CampaignYear.eq(year));
+        }
+        let row: Option<(i64, Option<i64>)> = query.into_tuple().one(&self.db).await?;
+        Ok(row.map_or((0, 0), |(n, sum)| (n, sum.unwrap_or(0))))
+    }
+}
+
+fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entry::ActiveModel {
+    ledger_entry::ActiveModel {
+        id: Set(id),
+        group_id: Set(new.group.as_uuid()),
+        campaign_year: Set(new.campaign_year),
+        municipality_nis: Set(new.municipality.to_string()),
+        kind: Set(new.kind.as_str().to_owned()),
+        product_id: Set(new.sale.as_ref().map(|s| s.product_id)),
+        product_code: Set(new.sale.as_ref().map(|s| s.product_code.clone())),
+        quantity: Set(new.sale.as_ref().map(|s| s.quantity)),
+        unit_price_cents: Set(new.sale.as_ref().map(|s| s.unit_price_cents)),
+        amount_cents: Set(new.amount_cents),
+        payment_method: Set(new.payment_method.as_str().to_owned()),
+        occurred_at: Set(new.occurred_at),
+        activity_id: Set(new.activity),
+        note: Set(new.note.clone()),
+        corrects_id: Set(corrects),
+        client_id: Set(new.client_id.clone()),
+        created_by: Set(new.created_by.as_uuid()),
+        created_at: Set(crate::now()),
+    }
+}
+
+async fn insert(
+    txn: &impl ConnectionTrait,
+    new: &NewEntry,
+    corrects: Option<Uuid>,
+) -> Result<ledger_entry::Model, StoreError> {
+    let model = active_model(new, Uuid::new_v4(), corrects);
+    let client_id = new.client_id.clone().unwrap_or_default();
+    ledger_entry::Entity::insert(model)
+        .exec_with_returning(txn)
+        .await
+        .map_err(|e| conflict_on_unique(e, || format!("client_id {client_id} was used before in this group")))
+}
+
+fn entry_event(action: &'static str, row: &ledger_entry::Model) -> AuditEvent {
+    AuditEvent::new(action, "ledger_entry", row.id).with_detail(serde_json::json!({
+        "group_id": row.group_id, "kind": row.kind, "amount_cents": row.amount_cents, "corrects_id": row.corrects_id,
+    }))
+}
+
+fn to_domain(row: ledger_entry::Model) -> LedgerEntry {
+    LedgerEntry {
+        id: row.id,
+        group: GroupId::from_uuid(row.group_id),
+        campaign_year: row.campaign_year,
+        municipality_nis: row.municipality_nis,
+        kind: row.kind,
+        product_code: row.product_code,
+        quantity: row.quantity,
+        unit_price_cents: row.unit_price_cents,
+        amount_cents: row.amount_cents,
+        payment_method: row.payment_method,
+        occurred_at: row.occurred_at,
+        activity: row.activity_id,
+        note: row.note,
+        corrects: row.corrects_id,
+        client_id: row.client_id,
+        created_by: UserId::from_uuid(row.created_by),
+        created_at: row.created_at,
+    }
+}
