@@ -7,6 +7,7 @@ mod boundaries_import;
 mod campaigns;
 mod groups;
 mod http_skeleton;
+mod ledger;
 mod lookup;
 mod municipalities;
 mod users;

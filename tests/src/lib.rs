@@ -40,11 +40,11 @@ pub const TEST_PASSWORD: &str = "correct horse battery staple";
 macro_rules! on_both_databases {
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 super::$name($crate::Backend::Sqlite).await;
             }
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 super::$name($crate::Backend::Postgres).await;
             }
