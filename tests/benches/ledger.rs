@@ -1,0 +1,155 @@
+//! Sale logging over real HTTP (loopback, keep-alive connections): entries per second at 1, 8
+//! and 32 concurrent clients, each sale with its own Idempotency-Key, on PostgreSQL and SQLite.
+//!
+//! Run: `cargo bench -p campaign-tests --bench ledger`. Prints a markdown table.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a benchmark: set-up failures stop it")]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use campaign_api::auth::AuthState;
+use campaign_api::{AppState, HttpSettings};
+use campaign_domain::campaign::{CampaignPlan, CampaignYear, NewProduct};
+use campaign_domain::user::{Email, Membership, PersonName};
+use campaign_persistence::audit::AuditContext;
+use campaign_persistence::campaigns::CampaignRepo;
+use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::ledger::LedgerRepo;
+use campaign_persistence::users::{NewUser, UserRepo};
+use campaign_tests::{Backend, TEST_JWT_SECRET, TestDatabase};
+use chrono::Utc;
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const PER_CLIENT: [(usize, usize); 3] = [(1, 2_000), (8, 500), (32, 150)];
+
+/// One keep-alive HTTP/1.1 connection that posts JSON and reads the status.
+struct Connection {
+    stream: BufReader<TcpStream>,
+}
+
+impl Connection {
+    async fn open(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        Self { stream: BufReader::new(stream) }
+    }
+
+    async fn post(&mut self, path: &str, token: &str, key: &str, body: &str) -> u16 {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.get_mut().write_all(request.as_bytes()).await.unwrap();
+        let mut status_line = String::new();
+        self.stream.read_line(&mut status_line).await.unwrap();
+        let status: u16 = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).await.unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await.unwrap();
+        status
+    }
+}
+
+async fn run(backend: Backend) -> Vec<String> {
+    let Some(database) = TestDatabase::create(backend).await else { return Vec::new() };
+    let db = campaign_persistence::connect(&database.url, 40).await.unwrap();
+    campaign_persistence::migrate(&db).await.unwrap();
+    let ctx = AuditContext::default();
+    let year_number = campaign_domain::ledger::local_date(Utc::now()).format("%Y").to_string().parse::<i64>().unwrap();
+    let year = CampaignYear::parse(year_number).unwrap();
+    let plan = CampaignPlan::new(year, format!("{year_number}-01-01").parse().unwrap(), format!("{year_number}-12-31").parse().unwrap(), 0).unwrap();
+    let campaigns = CampaignRepo::new(db.clone());
+    campaigns.create(year, plan, &ctx).await.unwrap();
+    campaigns.create_product(year, NewProduct::new("cards-6", "Wenskaarten", 1200).unwrap(), &ctx).await.unwrap();
+    let auth = AuthState::new(TEST_JWT_SECRET, None).unwrap();
+    let mut tokens = Vec::new();
+    let mut groups = Vec::new();
+    for i in 0..32 {
+        let group = GroupRepo::new(db.clone()).create(format!("Comité {i}"), "44021".parse().unwrap(), &ctx).await.unwrap();
+        let user = NewUser {
+            email: Email::parse(&format!("v{i}@example.org")).unwrap(),
+            name: PersonName::parse("Volunteer").unwrap(),
+            membership: Membership::Volunteer { group: group.id },
+            password_hash: "not used".to_owned(),
+        };
+        let user = UserRepo::new(db.clone()).create(user, &ctx).await.unwrap();
+        tokens.push(auth.keys.issue(&user).unwrap());
+        groups.push(group.id);
+    }
+    let state = AppState::load(db.clone(), HttpSettings::default(), auth).await.unwrap();
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(campaign_api::app(state)));
+
+    let mut rows = Vec::new();
+    for (clients, per_client) in PER_CLIENT {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let (token, group) = (tokens[c].clone(), groups[c]);
+                tokio::spawn(async move {
+                    let mut connection = Connection::open(addr).await;
+                    let path = format!("/api/v1/groups/{group}/entries");
+                    let mut latencies = Vec::with_capacity(per_client);
+                    for i in 0..per_client {
+                        let body = format!(
+                            r#"{{"kind":"sale","product_code":"cards-6","quantity":{},"payment_method":"cash","occurred_at":"{}"}}"#,
+                            1 + i % 5,
+                            (Utc::now() - chrono::Duration::minutes(1)).to_rfc3339()
+                        );
+                        let t = Instant::now();
+                        let status = connection.post(&path, &token, &format!("{clients}-{c}-{i}"), &body).await;
+                        latencies.push(t.elapsed());
+                        assert_eq!(status, 201);
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        let mut latencies: Vec<Duration> = Vec::new();
+        for task in tasks {
+            latencies.extend(task.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        latencies.sort();
+        let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+        rows.push(format!(
+            "| {backend:?} | {clients} | {} | {:.0} | {:.2} | {:.2} |",
+            latencies.len(),
+            latencies.len() as f64 / elapsed.as_secs_f64(),
+            p(0.5),
+            p(0.99)
+        ));
+    }
+    let (entries, _) = LedgerRepo::new(db.clone()).sum(None).await.unwrap();
+    assert_eq!(entries as usize, PER_CLIENT.iter().map(|(c, n)| c * n).sum::<usize>(), "every 201 is one entry");
+    server.abort();
+    rows
+}
+
+#[tokio::main]
+async fn main() {
+    let mut rows = Vec::new();
+    for backend in [Backend::Postgres, Backend::Sqlite] {
+        rows.extend(run(backend).await);
+    }
+    println!("\nSale logging over HTTP (keep-alive, one Idempotency-Key per sale)\n");
+    println!("| database | clients | sales | entries/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+}
