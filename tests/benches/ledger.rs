@@ -2,7 +2,12 @@
 //! and 32 concurrent clients, each sale with its own Idempotency-Key, on PostgreSQL and SQLite.
 //!
 //! Run: `cargo bench -p campaign-tests --bench ledger`. Prints a markdown table.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a benchmark: set-up failures stop it")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark: set-up failures stop it"
+)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -34,7 +39,9 @@ impl Connection {
     async fn open(addr: SocketAddr) -> Self {
         let stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        Self { stream: BufReader::new(stream) }
+        Self {
+            stream: BufReader::new(stream),
+        }
     }
 
     async fn post(&mut self, path: &str, token: &str, key: &str, body: &str) -> u16 {
@@ -64,21 +71,39 @@ impl Connection {
 }
 
 async fn run(backend: Backend) -> Vec<String> {
-    let Some(database) = TestDatabase::create(backend).await else { return Vec::new() };
+    let Some(database) = TestDatabase::create(backend).await else {
+        return Vec::new();
+    };
     let db = campaign_persistence::connect(&database.url, 40).await.unwrap();
     campaign_persistence::migrate(&db).await.unwrap();
     let ctx = AuditContext::default();
-    let year_number = campaign_domain::ledger::local_date(Utc::now()).format("%Y").to_string().parse::<i64>().unwrap();
+    let year_number = campaign_domain::ledger::local_date(Utc::now())
+        .format("%Y")
+        .to_string()
+        .parse::<i64>()
+        .unwrap();
     let year = CampaignYear::parse(year_number).unwrap();
-    let plan = CampaignPlan::new(year, format!("{year_number}-01-01").parse().unwrap(), format!("{year_number}-12-31").parse().unwrap(), 0).unwrap();
+    let plan = CampaignPlan::new(
+        year,
+        format!("{year_number}-01-01").parse().unwrap(),
+        format!("{year_number}-12-31").parse().unwrap(),
+        0,
+    )
+    .unwrap();
     let campaigns = CampaignRepo::new(db.clone());
     campaigns.create(year, plan, &ctx).await.unwrap();
-    campaigns.create_product(year, NewProduct::new("cards-6", "Wenskaarten", 1200).unwrap(), &ctx).await.unwrap();
+    campaigns
+        .create_product(year, NewProduct::new("cards-6", "Wenskaarten", 1200).unwrap(), &ctx)
+        .await
+        .unwrap();
     let auth = AuthState::new(TEST_JWT_SECRET, None).unwrap();
     let mut tokens = Vec::new();
     let mut groups = Vec::new();
     for i in 0..32 {
-        let group = GroupRepo::new(db.clone()).create(format!("Comité {i}"), "44021".parse().unwrap(), &ctx).await.unwrap();
+        let group = GroupRepo::new(db.clone())
+            .create(format!("Comité {i}"), "44021".parse().unwrap(), &ctx)
+            .await
+            .unwrap();
         let user = NewUser {
             email: Email::parse(&format!("v{i}@example.org")).unwrap(),
             name: PersonName::parse("Volunteer").unwrap(),
@@ -135,7 +160,11 @@ async fn run(backend: Backend) -> Vec<String> {
         ));
     }
     let (entries, _) = LedgerRepo::new(db.clone()).sum(None).await.unwrap();
-    assert_eq!(entries as usize, PER_CLIENT.iter().map(|(c, n)| c * n).sum::<usize>(), "every 201 is one entry");
+    assert_eq!(
+        entries as usize,
+        PER_CLIENT.iter().map(|(c, n)| c * n).sum::<usize>(),
+        "every 201 is one entry"
+    );
     server.abort();
     rows
 }

@@ -42,6 +42,15 @@ pub enum Created<T> {
     KeyMismatch,
 }
 
+/// Deletes the keys past their time; returns how many.
+pub async fn purge_expired(db: &sea_orm::DatabaseConnection) -> Result<u64, StoreError> {
+    Ok(idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::ExpiresAt.lt(crate::now()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 pub(crate) async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<Claim, StoreError> {
     let now = crate::now();
     idempotency_key::Entity::delete_many()

@@ -37,6 +37,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     ensure_first_staff(&db, &auth.passwords).await?;
 
     let state = AppState::load(db.clone(), http, auth).await?;
+    tokio::spawn(purge_idempotency_keys(db.clone()));
     let acceptor = TcpListener::bind(args.bind)
         .into_acceptor()
         .await
@@ -48,6 +49,19 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Every hour, forgets the idempotency keys older than their 48 hours.
+async fn purge_idempotency_keys(db: campaign_persistence::DatabaseConnection) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match campaign_persistence::idempotency::purge_expired(&db).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys deleted"),
+            Err(e) => tracing::warn!(error = %e, "could not delete expired idempotency keys"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
