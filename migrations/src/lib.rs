@@ -12,6 +12,7 @@ mod m20261127_000004_audit_log;
 mod m20261127_000005_campaign_product;
 mod m20261127_000006_group_activity;
 mod m20261127_000007_ledger;
+mod m20261127_000008_material;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_campaign_product::Migration),
             Box::new(m20261127_000006_group_activity::Migration),
             Box::new(m20261127_000007_ledger::Migration),
+            Box::new(m20261127_000008_material::Migration),
         ]
     }
 }

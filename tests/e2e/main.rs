@@ -9,6 +9,7 @@ mod groups;
 mod http_skeleton;
 mod ledger;
 mod lookup;
+mod materials;
 mod municipalities;
 mod users;
 

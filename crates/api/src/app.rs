@@ -13,6 +13,7 @@ use crate::routes::campaigns::CampaignsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
 use crate::routes::ledger::LedgerApi;
+use crate::routes::materials::MaterialsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
@@ -21,6 +22,7 @@ use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::LedgerRepo;
+use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::users::UserRepo;
@@ -67,6 +69,11 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     let public = PublicActivitiesApi {
         activities: ActivityRepo::new(db.clone()),
     };
+    let materials = MaterialsApi {
+        materials: MaterialRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let ledger = LedgerApi {
         ledger: LedgerRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
@@ -85,6 +92,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             activities,
             public,
             ledger,
+            materials,
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -12,6 +12,7 @@ pub mod geo_index;
 pub mod group;
 pub mod ids;
 pub mod ledger;
+pub mod material;
 pub mod money;
 pub mod municipality;
 pub mod paging;

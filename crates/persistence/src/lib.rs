@@ -12,6 +12,7 @@ mod error;
 pub mod groups;
 pub mod idempotency;
 pub mod ledger;
+pub mod materials;
 pub mod municipalities;
 pub mod refresh_tokens;
 pub mod settings;

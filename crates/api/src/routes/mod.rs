@@ -8,6 +8,7 @@ pub mod context;
 pub mod groups;
 pub mod health;
 pub mod ledger;
+pub mod materials;
 pub mod municipalities;
 pub mod pagination;
 pub mod users;
@@ -32,6 +33,8 @@ pub enum ApiTags {
     Public,
     /// The money ledger: sales, activity income, donations, corrections
     Money,
+    /// Flags, banners, posters and the exhibition: stock and requests
+    Materials,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
 }
