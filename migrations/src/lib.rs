@@ -13,6 +13,7 @@ mod m20261127_000005_campaign_product;
 mod m20261127_000006_group_activity;
 mod m20261127_000007_ledger;
 mod m20261127_000008_material;
+mod m20261127_000009_ledger_total;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_group_activity::Migration),
             Box::new(m20261127_000007_ledger::Migration),
             Box::new(m20261127_000008_material::Migration),
+            Box::new(m20261127_000009_ledger_total::Migration),
         ]
     }
 }

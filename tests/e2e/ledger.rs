@@ -681,6 +681,22 @@ async fn the_ledger_sum_follows_a_simple_model(backend: Backend) {
                     }
                     assert_eq!(sum(&app).await, (count, total), "after {op:?}");
                 }
+                let kept = campaign_persistence::totals::TotalsRepo::new(app.db.clone());
+                let year = campaign_domain::ledger::local_date(Utc::now())
+                    .format("%Y")
+                    .to_string()
+                    .parse()
+                    .unwrap();
+                let summary = kept.summary(year, Default::default()).await.unwrap();
+                assert_eq!(
+                    (summary.entries, summary.raised_cents),
+                    (count, total),
+                    "the kept totals equal the model"
+                );
+                assert!(
+                    kept.verify().await.unwrap().is_empty(),
+                    "the kept totals equal the ledger"
+                );
             })
         });
         Ok(())

@@ -11,6 +11,7 @@ mod ledger;
 mod lookup;
 mod materials;
 mod municipalities;
+mod totals;
 mod users;
 
 use poem::http::{HeaderMap, Method, StatusCode};

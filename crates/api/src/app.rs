@@ -15,6 +15,7 @@ use crate::routes::health::{healthz, readyz};
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
+use crate::routes::totals::TotalsApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
 use campaign_persistence::activities::ActivityRepo;
@@ -25,6 +26,7 @@ use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
+use campaign_persistence::totals::TotalsRepo;
 use campaign_persistence::users::UserRepo;
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -74,6 +76,10 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let totals = TotalsApi {
+        totals: TotalsRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+    };
     let ledger = LedgerApi {
         ledger: LedgerRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
@@ -93,6 +99,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             public,
             ledger,
             materials,
+            totals,
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

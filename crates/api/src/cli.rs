@@ -58,6 +58,16 @@ pub enum Command {
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Recompute every total from the ledger; exits non-zero and lists the differences when the
+    /// kept totals disagree
+    VerifyTotals(VerifyTotalsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyTotalsArgs {
+    /// Replace the kept totals with the recomputation (after reading the differences)
+    #[arg(long)]
+    pub repair: bool,
 }
 
 #[derive(Debug, Subcommand)]

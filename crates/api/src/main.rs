@@ -37,6 +37,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("imported the boundaries of {count} municipalities; restart running servers to use them");
             Ok(())
         }
+        Some(Command::VerifyTotals(args)) => {
+            let db = open_database(&cli.global).await?;
+            let totals = campaign_persistence::totals::TotalsRepo::new(db);
+            let differences = totals.verify().await?;
+            if differences.is_empty() {
+                println!("the totals agree with the ledger");
+                return Ok(());
+            }
+            for difference in &differences {
+                println!("{difference}");
+            }
+            if args.repair {
+                let rows = totals.rebuild().await?;
+                println!("rebuilt the totals from the ledger ({rows} rows)");
+                return Ok(());
+            }
+            anyhow::bail!(
+                "{} total(s) disagree with the ledger; run `campaign verify-totals --repair` to rebuild them",
+                differences.len()
+            )
+        }
         Some(Command::User(UserCommand::Add(args))) => {
             let db = open_database(&cli.global).await?;
             let user = add_user(&db, &args).await?;

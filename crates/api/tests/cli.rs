@@ -76,6 +76,15 @@ fn migrate_twice_is_harmless() {
 }
 
 #[test]
+fn verify_totals_reports_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("campaign.db");
+    let out = campaign(&db, &["verify-totals"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("the totals agree with the ledger"));
+}
+
+#[test]
 fn a_bad_database_url_is_explained() {
     let out = Command::new(BIN)
         .arg("migrate")

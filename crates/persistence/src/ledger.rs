@@ -16,7 +16,7 @@ use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::ledger_entry;
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Claim, Created, IdempotencyKey, claim, complete};
-use crate::{StoreError, begin_write};
+use crate::{StoreError, begin_write, totals};
 
 /// A product line of a sale, priced from the campaign's price list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +114,7 @@ impl LedgerRepo {
             }
         }
         let row = insert(&txn, &new, None).await?;
+        totals::add(&txn, (&row).into()).await?;
         record(&txn, ctx, entry_event("ledger.create", &row)).await?;
         let entry = to_domain(row);
         if let Some(key) = key {
@@ -157,6 +158,20 @@ impl LedgerRepo {
                 .exec(&txn)
                 .await?;
             if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+                totals::add(
+                    &txn,
+                    totals::Contribution {
+                        campaign_year: new.campaign_year,
+                        occurred_at: new.occurred_at,
+                        group: new.group.as_uuid(),
+                        municipality_nis: &new.municipality.to_string(),
+                        kind: new.kind.as_str(),
+                        product_code: new.sale.as_ref().map(|s| s.product_code.as_str()),
+                        payment_method: new.payment_method.as_str(),
+                        amount_cents: new.amount_cents,
+                    },
+                )
+                .await?;
                 created += 1;
                 outcomes.push(BatchOutcome::Created(id));
             } else {
@@ -225,6 +240,7 @@ impl LedgerRepo {
             .exec_with_returning(&txn)
             .await
             .map_err(|e| conflict_on_unique(e, || format!("entry {original} was corrected already")))?;
+        totals::add(&txn, (&inserted).into()).await?;
         record(&txn, ctx, entry_event("ledger.correct", &inserted)).await?;
         txn.commit().await?;
         Ok(to_domain(inserted))

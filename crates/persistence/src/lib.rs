@@ -16,6 +16,7 @@ pub mod materials;
 pub mod municipalities;
 pub mod refresh_tokens;
 pub mod settings;
+pub mod totals;
 pub mod users;
 
 pub(crate) use connect::begin_write;

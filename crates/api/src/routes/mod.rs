@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod materials;
 pub mod municipalities;
 pub mod pagination;
+pub mod totals;
 pub mod users;
 
 use poem_openapi::Tags;
@@ -35,6 +36,8 @@ pub enum ApiTags {
     Money,
     /// Flags, banners, posters and the exhibition: stock and requests
     Materials,
+    /// Money raised: totals, breakdowns, the thermometer
+    Totals,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
 }

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ledger_total")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub campaign_year: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub day: ChronoDate,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub group_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub municipality_nis: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub kind: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub product_code: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub payment_method: String,
+    pub raised_cents: i64,
+    pub entries: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,311 @@
+//! Totals: kept with every ledger write, equal to the ledger, broken down, scoped, public.
+
+use campaign_domain::municipality::NisCode;
+use campaign_domain::user::Membership;
+use campaign_persistence::totals::TotalsRepo;
+use chrono::{Duration, Utc};
+use poem::http::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::{Answer, Backend, TestApp, get, get_as, on_both_databases, post_as};
+
+on_both_databases!(
+    totals_follow_the_ledger_in_every_dimension,
+    totals_are_scoped_and_the_thermometer_is_public,
+    verify_totals_finds_and_repairs_a_difference
+);
+
+fn year() -> String {
+    campaign_domain::ledger::local_date(Utc::now()).format("%Y").to_string()
+}
+
+async fn setup(app: &TestApp) {
+    let y = year();
+    let body = json!({ "year": y.parse::<i64>().unwrap(), "starts_on": format!("{y}-01-01"), "ends_on": format!("{y}-12-31"), "target_cents": 1_000_000 });
+    post_as(app, &app.staff, "/api/v1/campaigns", &body)
+        .await
+        .expect(StatusCode::CREATED);
+    post_as(
+        app,
+        &app.staff,
+        &format!("/api/v1/campaigns/{y}/products"),
+        &json!({ "code": "cards-6", "name": "Wenskaarten", "unit_price_cents": 1200 }),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+}
+
+fn entry(kind: &str, amount_or_quantity: i64, method: &str) -> Value {
+    let at = (Utc::now() - Duration::minutes(2)).to_rfc3339();
+    if kind == "sale" {
+        json!({ "kind": "sale", "product_code": "cards-6", "quantity": amount_or_quantity, "payment_method": method, "occurred_at": at })
+    } else {
+        json!({ "kind": kind, "amount_cents": amount_or_quantity, "payment_method": method, "occurred_at": at })
+    }
+}
+
+async fn totals_follow_the_ledger_in_every_dimension(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let gent = app.new_group("44021").await;
+    let leuven = app.new_group("24062").await;
+    let staff = app.staff.clone();
+    let log = |group, body: Value| {
+        let (app, staff) = (&app, staff.clone());
+        async move {
+            post_as(app, &staff, &format!("/api/v1/groups/{group}/entries"), &body)
+                .await
+                .expect(StatusCode::CREATED)
+                .clone()
+        }
+    };
+    log(gent, entry("sale", 3, "cash")).await; // 3600
+    log(gent, entry("donation", 2500, "payconiq")).await;
+    let wrong = log(leuven, entry("activity_income", 10_000, "transfer")).await;
+    log(leuven, entry("sale", 1, "card")).await; // 1200
+    post_as(
+        &app,
+        &staff,
+        &format!("/api/v1/entries/{}/corrections", wrong["id"].as_str().unwrap()),
+        &json!({ "reason": "double" }),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let batch = json!({ "entries": [ { "client_id": "b1", "kind": "donation", "amount_cents": 700, "payment_method": "cash", "occurred_at": (Utc::now() - Duration::minutes(1)).to_rfc3339() } ] });
+    post_as(&app, &staff, &format!("/api/v1/groups/{gent}/entries/batch"), &batch)
+        .await
+        .expect(StatusCode::OK);
+    post_as(&app, &staff, &format!("/api/v1/groups/{gent}/entries/batch"), &batch)
+        .await
+        .expect(StatusCode::OK);
+
+    let totals = get(&app, &format!("/api/v1/campaigns/{y}/totals")).await;
+    let t = totals.expect(StatusCode::OK);
+    assert_eq!(t["raised_cents"], 3600 + 2500 + 1200 + 700);
+    assert_eq!(
+        (t["entries"].as_i64(), t["target_cents"].as_i64()),
+        (Some(6), Some(1_000_000))
+    );
+    assert_eq!(
+        (t["groups_reporting"].as_i64(), t["municipalities_reporting"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let kinds: Vec<(String, i64)> = t["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["kind"].as_str().unwrap().to_owned(),
+                k["raised_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("activity_income".into(), 10_000),
+            ("correction".into(), -10_000),
+            ("donation".into(), 3200),
+            ("sale".into(), 4800)
+        ]
+    );
+
+    let by = |dimension: &'static str| {
+        let app = &app;
+        let y = y.clone();
+        async move {
+            let answer = get(app, &format!("/api/v1/campaigns/{y}/totals/by/{dimension}")).await;
+            answer.expect(StatusCode::OK)["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["label"].as_str().unwrap().to_owned(),
+                        i["raised_cents"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        by("province").await,
+        [("Oost-Vlaanderen".into(), 6800), ("Vlaams-Brabant".into(), 1200)]
+    );
+    assert_eq!(
+        by("municipality").await,
+        [("Gent".into(), 6800), ("Leuven".into(), 1200)]
+    );
+    assert_eq!(
+        by("product").await,
+        [("Wenskaarten".into(), 4800), ("(no product)".into(), 3200)]
+    );
+    assert_eq!(
+        by("payment_method").await,
+        [
+            ("cash".into(), 4300),
+            ("payconiq".into(), 2500),
+            ("card".into(), 1200),
+            ("transfer".into(), 0)
+        ]
+    );
+    assert_eq!(by("group").await.len(), 2);
+    let today = campaign_domain::ledger::local_date(Utc::now() - Duration::minutes(2)).to_string();
+    assert_eq!(by("day").await.iter().map(|(_, r)| r).sum::<i64>(), 8000);
+    assert!(by("day").await.iter().any(|(label, _)| *label == today));
+    get(&app, &format!("/api/v1/campaigns/{y}/totals/by/color"))
+        .await
+        .expect_problem(StatusCode::BAD_REQUEST);
+    get(&app, "/api/v1/campaigns/2031/totals")
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+
+    let csv = app
+        .client
+        .get(format!("/api/v1/campaigns/{y}/totals/by/municipality"))
+        .header("authorization", staff.bearer())
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    csv.assert_status_is_ok();
+    assert!(
+        csv.0
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.0.into_body().into_string().await.unwrap();
+    assert_eq!(
+        text,
+        "key,label,raised_cents,entries\r\n44021,Gent,6800,3\r\n24062,Leuven,1200,3\r\n"
+    );
+
+    assert!(
+        TotalsRepo::new(app.db.clone()).verify().await.unwrap().is_empty(),
+        "the kept totals equal the ledger"
+    );
+}
+
+async fn totals_are_scoped_and_the_thermometer_is_public(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let (group, volunteer) = app.new_volunteer().await; // Gent
+    let other = app.new_group("24062").await;
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 500, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    post_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{other}/entries"),
+        &entry("donation", 900, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let gent = app
+        .sign_in_new(Membership::MunicipalContact {
+            municipality: NisCode::parse("44021").unwrap(),
+        })
+        .await;
+
+    let whole = get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/totals")).await;
+    assert_eq!(
+        whole.expect(StatusCode::OK)["raised_cents"],
+        1400,
+        "volunteers see the campaign-wide totals"
+    );
+    let share = get_as(&app, &gent, &format!("/api/v1/campaigns/{y}/totals")).await;
+    let share = share.expect(StatusCode::OK);
+    assert_eq!(
+        (share["raised_cents"].as_i64(), share["municipality_nis"].as_str()),
+        (Some(500), Some("44021"))
+    );
+    let own = get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/totals/by/group")).await;
+    let own = own.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["key"], group.to_string());
+    get_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality"),
+    )
+    .await
+    .expect_problem(StatusCode::FORBIDDEN);
+    get_as(&app, &gent, &format!("/api/v1/campaigns/{y}/totals/by/group"))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN);
+    Answer::read(app.client.get(format!("/api/v1/campaigns/{y}/totals")).send().await)
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED);
+
+    let uri = format!("/api/v1/public/campaigns/{y}/thermometer");
+    let first = Answer::read(app.client.get(&uri).send().await).await;
+    assert_eq!(first.expect(StatusCode::OK)["raised_cents"], 1400);
+    assert_eq!(first.header("cache-control"), Some("public, max-age=30"));
+    let etag = first.header("etag").unwrap().to_owned();
+    let again = app.client.get(&uri).header("if-none-match", &etag).send().await;
+    again.assert_status(StatusCode::NOT_MODIFIED);
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 100, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let changed = Answer::read(app.client.get(&uri).header("if-none-match", &etag).send().await).await;
+    assert_eq!(changed.expect(StatusCode::OK)["raised_cents"], 1500);
+    assert_ne!(changed.header("etag"), Some(etag.as_str()));
+    Answer::read(app.client.get("/api/v1/public/campaigns/2031/thermometer").send().await)
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+}
+
+async fn verify_totals_finds_and_repairs_a_difference(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    for cents in [100, 200, 300] {
+        post_as(
+            &app,
+            &volunteer,
+            &format!("/api/v1/groups/{group}/entries"),
+            &entry("donation", cents, "cash"),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    }
+    let totals = TotalsRepo::new(app.db.clone());
+    assert!(totals.verify().await.unwrap().is_empty());
+    app.db
+        .execute_unprepared("UPDATE ledger_total SET raised_cents = raised_cents + 1")
+        .await
+        .unwrap();
+    let differences = totals.verify().await.unwrap();
+    assert_eq!(differences.len(), 1);
+    assert!(
+        differences[0].contains("ledger says 600 cents in 3 entries"),
+        "{}",
+        differences[0]
+    );
+    totals.rebuild().await.unwrap();
+    assert!(totals.verify().await.unwrap().is_empty());
+}
