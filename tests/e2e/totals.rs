@@ -13,7 +13,9 @@ use crate::{Answer, Backend, TestApp, get, get_as, on_both_databases, post_as};
 on_both_databases!(
     totals_follow_the_ledger_in_every_dimension,
     totals_are_scoped_and_the_thermometer_is_public,
-    verify_totals_finds_and_repairs_a_difference
+    verify_totals_finds_and_repairs_a_difference,
+    pacing_compares_with_the_previous_campaign,
+    the_map_shows_every_municipality,
 );
 
 fn year() -> String {
@@ -308,4 +310,106 @@ async fn verify_totals_finds_and_repairs_a_difference(backend: Backend) {
     );
     totals.rebuild().await.unwrap();
     assert!(totals.verify().await.unwrap().is_empty());
+}
+
+async fn pacing_compares_with_the_previous_campaign(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y: i64 = year().parse().unwrap();
+    let last = y - 1;
+    let body = json!({ "year": last, "starts_on": format!("{last}-01-01"), "ends_on": format!("{last}-12-31"), "target_cents": 0 });
+    post_as(&app, &app.staff, "/api/v1/campaigns", &body)
+        .await
+        .expect(StatusCode::CREATED);
+    let group = app.new_group("44021").await;
+    let staff = app.staff.clone();
+    for (at, cents) in [
+        (format!("{last}-01-01T12:00:00+01:00"), 1000),
+        (format!("{last}-01-03T23:30:00+01:00"), 500),
+        (format!("{y}-01-01T00:30:00+01:00"), 700),
+    ] {
+        if at.as_str() > Utc::now().to_rfc3339().as_str() {
+            continue;
+        }
+        let body = json!({ "kind": "donation", "amount_cents": cents, "payment_method": "cash", "occurred_at": at });
+        post_as(&app, &staff, &format!("/api/v1/groups/{group}/entries"), &body)
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let answer = get(&app, &format!("/api/v1/campaigns/{y}/pacing")).await;
+    let pacing = answer.expect(StatusCode::OK);
+    assert_eq!(pacing["previous_campaign_year"], last);
+    let days = pacing["days"].as_array().unwrap();
+    assert_eq!(days[0]["date"], format!("{y}-01-01"));
+    assert_eq!(days[0]["previous_date"], format!("{last}-01-01"));
+    assert_eq!(
+        (
+            days[0]["raised_cents"].as_i64(),
+            days[0]["previous_cumulative_cents"].as_i64()
+        ),
+        (Some(700), Some(1000))
+    );
+    assert_eq!(days[1]["previous_cumulative_cents"], 1000);
+    assert_eq!(
+        days[2]["previous_cumulative_cents"], 1500,
+        "23:30 in Brussels on the 3rd counts on the 3rd"
+    );
+    assert_eq!(days.last().unwrap()["cumulative_cents"], 700);
+    let first = get(&app, &format!("/api/v1/campaigns/{last}/pacing")).await;
+    assert_eq!(first.expect(StatusCode::OK)["previous_campaign_year"], Value::Null);
+    let (_, volunteer) = app.new_volunteer().await;
+    get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/pacing"))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN);
+}
+
+async fn the_map_shows_every_municipality(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let (group, volunteer) = app.new_volunteer().await; // Gent
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 4200, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let activity = json!({ "kind": "quiz", "title": "Quiz", "starts_at": format!("{y}-11-07T19:00:00+01:00"), "ends_at": format!("{y}-11-07T22:00:00+01:00"), "public": true });
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/activities"),
+        &activity,
+    )
+    .await
+    .expect(StatusCode::CREATED);
+
+    let answer = get(&app, &format!("/api/v1/campaigns/{y}/map")).await;
+    assert!(
+        answer
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/geo+json")
+    );
+    let map = answer.expect(StatusCode::OK);
+    assert_eq!(map["type"], "FeatureCollection");
+    let features = map["features"].as_array().unwrap();
+    assert_eq!(features.len(), 304);
+    let gent = features.iter().find(|f| f["id"] == "44021").unwrap();
+    assert_eq!(
+        gent["properties"],
+        json!({ "nis_code": "44021", "name_nl": "Gent", "raised_cents": 4200, "groups": 1, "activities": 1 })
+    );
+    assert_eq!(gent["geometry"]["type"], "MultiPolygon");
+    let leuven = features.iter().find(|f| f["id"] == "24062").unwrap();
+    assert_eq!(leuven["properties"]["raised_cents"], 0);
+    get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/map"))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN);
 }

@@ -79,6 +79,9 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     let totals = TotalsApi {
         totals: TotalsRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        groups: GroupRepo::new(db.clone()),
+        activities: ActivityRepo::new(db.clone()),
     };
     let ledger = LedgerApi {
         ledger: LedgerRepo::new(db.clone()),

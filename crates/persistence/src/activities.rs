@@ -153,6 +153,25 @@ impl ActivityRepo {
         to_domain(row).map(Some)
     }
 
+    /// How many activities of a campaign (not cancelled) each municipality has.
+    pub async fn count_by_municipality(
+        &self,
+        campaign_year: i32,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        Ok(activity::Entity::find()
+            .select_only()
+            .column(activity::Column::MunicipalityNis)
+            .column_as(Expr::col(activity::Column::Id).count(), "n")
+            .filter(activity::Column::CampaignYear.eq(campaign_year))
+            .filter(activity::Column::Status.ne(ActivityStatus::Cancelled.as_str()))
+            .group_by(activity::Column::MunicipalityNis)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     pub async fn get(&self, id: Uuid) -> Result<Option<Activity>, StoreError> {
         activity::Entity::find_by_id(id)
             .one(&self.db)

@@ -119,6 +119,21 @@ impl GroupRepo {
             .transpose()
     }
 
+    /// How many active groups each municipality has.
+    pub async fn count_by_municipality(&self) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        Ok(volunteer_group::Entity::find()
+            .select_only()
+            .column(volunteer_group::Column::MunicipalityNis)
+            .column_as(Expr::col(volunteer_group::Column::Id).count(), "n")
+            .filter(volunteer_group::Column::Active.eq(true))
+            .group_by(volunteer_group::Column::MunicipalityNis)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// One page of groups, by name.
     pub async fn list(&self, filter: &GroupFilter, limit: u64) -> Result<Vec<Group>, StoreError> {
         let mut query = volunteer_group::Entity::find()

@@ -3,17 +3,24 @@
 
 use campaign_domain::campaign::CampaignYear;
 use campaign_domain::policy::Actor;
+use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
+use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::campaigns::{Campaign, CampaignRepo};
-use campaign_persistence::totals::{Dimension, TotalsRepo, TotalsScope};
+use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::totals::{Dimension, TotalRow, TotalsRepo, TotalsScope};
+use chrono::NaiveDate;
 use poem::Request;
 use poem::http::header;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::types::Any;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sha2::{Digest, Sha256};
 
 use super::ApiTags;
+use super::context::allow;
 use crate::auth::BearerAuth;
 use crate::problem::ApiError;
 
@@ -110,9 +117,93 @@ pub enum ThermometerResponse {
     NotModified(#[oai(header = "ETag")] String, #[oai(header = "Cache-Control")] String),
 }
 
+/// One day of the campaign, against the same day of the previous campaign.
+#[derive(Debug, Object)]
+pub struct PacingDay {
+    /// 1 on the first day of the campaign.
+    pub day: i64,
+    pub date: NaiveDate,
+    pub raised_cents: i64,
+    pub cumulative_cents: i64,
+    /// The same day of the previous campaign (`null` without one).
+    pub previous_date: Option<NaiveDate>,
+    pub previous_cumulative_cents: Option<i64>,
+}
+
+#[derive(Debug, Object)]
+pub struct Pacing {
+    pub campaign_year: i32,
+    pub previous_campaign_year: Option<i32>,
+    pub days: Vec<PacingDay>,
+}
+
+/// A municipality on the campaign map.
+#[derive(Debug, Object)]
+pub struct MapProperties {
+    pub nis_code: String,
+    pub name_nl: String,
+    pub raised_cents: i64,
+    /// Active volunteer groups at home there.
+    pub groups: i64,
+    /// Activities of this campaign there, not cancelled.
+    pub activities: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct MapFeature {
+    /// Always `Feature`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    /// The boundary (a GeoJSON MultiPolygon) where loaded, else `null`.
+    pub geometry: Option<Any<serde_json::Value>>,
+    pub properties: MapProperties,
+}
+
+/// Municipalities as a GeoJSON FeatureCollection (RFC 7946).
+#[derive(Debug, Object)]
+pub struct CampaignMap {
+    /// Always `FeatureCollection`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub features: Vec<MapFeature>,
+}
+
+#[derive(ApiResponse)]
+pub enum MapResponse {
+    /// The map.
+    #[oai(status = 200, content_type = "application/geo+json")]
+    Map(Json<CampaignMap>),
+}
+
 pub struct TotalsApi {
     pub totals: TotalsRepo,
     pub campaigns: CampaignRepo,
+    pub municipalities: MunicipalityRepo,
+    pub groups: GroupRepo,
+    pub activities: ActivityRepo,
+}
+
+fn staff_only(auth: &BearerAuth, what: &str) -> Result<(), ApiError> {
+    let _grant = allow(&auth.0, Action::Manage, Scope::Campaign, String::new, what)?;
+    Ok(())
+}
+
+/// Cumulative raised per day index (1-based) of a campaign, from its per-day totals.
+fn cumulative(campaign: &Campaign, days: &[TotalRow]) -> Vec<(NaiveDate, i64, i64)> {
+    let by_day: std::collections::HashMap<&str, i64> = days.iter().map(|d| (d.key.as_str(), d.raised_cents)).collect();
+    let mut running = 0i64;
+    campaign
+        .plan
+        .starts_on
+        .iter_days()
+        .take_while(|d| *d <= campaign.plan.ends_on)
+        .map(|date| {
+            let raised = by_day.get(date.to_string().as_str()).copied().unwrap_or(0);
+            running = running.saturating_add(raised);
+            (date, raised, running)
+        })
+        .collect()
 }
 
 impl TotalsApi {
@@ -240,6 +331,106 @@ impl TotalsApi {
             })
             .collect();
         Ok(BreakdownResponse::Json(Json(TotalsBreakdown { items })))
+    }
+
+    /// Pacing against the previous campaign
+    ///
+    /// Per day of the campaign: raised that day, cumulative, and the previous campaign's
+    /// cumulative on the same day of its campaign. Staff.
+    #[oai(path = "/campaigns/:year/pacing", method = "get", operation_id = "get_pacing")]
+    async fn pacing(&self, auth: BearerAuth, year: Path<i64>) -> Result<Json<Pacing>, ApiError> {
+        staff_only(&auth, "pacing is for staff")?;
+        let campaign = self.campaign(year.0).await?;
+        let previous = self
+            .campaigns
+            .list()
+            .await?
+            .into_iter()
+            .filter(|c| c.year < campaign.year)
+            .max_by_key(|c| c.year);
+        let this = cumulative(
+            &campaign,
+            &self
+                .totals
+                .by(campaign.year, Dimension::Day, TotalsScope::default())
+                .await?,
+        );
+        let before = match &previous {
+            Some(p) => cumulative(
+                p,
+                &self.totals.by(p.year, Dimension::Day, TotalsScope::default()).await?,
+            ),
+            None => Vec::new(),
+        };
+        let days = this
+            .into_iter()
+            .enumerate()
+            .map(|(i, (date, raised_cents, cumulative_cents))| {
+                // A shorter previous campaign stays at its final total after its last day.
+                let earlier = before.get(i).or(before.last());
+                PacingDay {
+                    day: i as i64 + 1,
+                    date,
+                    raised_cents,
+                    cumulative_cents,
+                    previous_date: before.get(i).map(|(d, _, _)| *d),
+                    previous_cumulative_cents: earlier.map(|(_, _, c)| *c),
+                }
+            })
+            .collect();
+        Ok(Json(Pacing {
+            campaign_year: campaign.year,
+            previous_campaign_year: previous.map(|p| p.year),
+            days,
+        }))
+    }
+
+    /// The campaign map
+    ///
+    /// Every municipality with money raised, groups and activities, and its boundary where
+    /// loaded. Staff.
+    #[oai(path = "/campaigns/:year/map", method = "get", operation_id = "get_campaign_map")]
+    async fn map(&self, auth: BearerAuth, year: Path<i64>) -> Result<MapResponse, ApiError> {
+        staff_only(&auth, "the map is for staff")?;
+        let campaign = self.campaign(year.0).await?;
+        let raised: std::collections::HashMap<String, i64> = self
+            .totals
+            .by(campaign.year, Dimension::Municipality, TotalsScope::default())
+            .await?
+            .into_iter()
+            .map(|r| (r.key, r.raised_cents))
+            .collect();
+        let groups = self.groups.count_by_municipality().await?;
+        let activities = self.activities.count_by_municipality(campaign.year).await?;
+        let mut shapes: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
+        for boundary in self.municipalities.boundaries().await? {
+            if let Ok(value) = serde_json::from_str(&boundary.to_geojson()) {
+                shapes.insert(boundary.nis_code.to_string(), value);
+            }
+        }
+        let all = self.municipalities.list(&Default::default(), 1000).await?;
+        let features = all
+            .into_iter()
+            .map(|m| {
+                let code = m.municipality.nis_code.to_string();
+                MapFeature {
+                    kind: "Feature".to_owned(),
+                    id: code.clone(),
+                    geometry: shapes.remove(&code).map(Any),
+                    properties: MapProperties {
+                        raised_cents: raised.get(&code).copied().unwrap_or(0),
+                        groups: groups.get(&code).copied().unwrap_or(0),
+                        activities: activities.get(&code).copied().unwrap_or(0),
+                        name_nl: m.municipality.name_nl,
+                        nis_code: code,
+                    },
+                }
+            })
+            .collect();
+        Ok(MapResponse::Map(Json(CampaignMap {
+            kind: "FeatureCollection".to_owned(),
+            features,
+        })))
     }
 
     /// The public thermometer
