@@ -16,6 +16,8 @@ on_both_databases!(
     verify_totals_finds_and_repairs_a_difference,
     pacing_compares_with_the_previous_campaign,
     the_map_shows_every_municipality,
+    the_stream_sends_totals_at_connect_and_after_a_write,
+    every_replica_streams_a_write_made_through_another,
 );
 
 fn year() -> String {
@@ -412,4 +414,96 @@ async fn the_map_shows_every_municipality(backend: Backend) {
     get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/map"))
         .await
         .expect_problem(StatusCode::FORBIDDEN);
+}
+
+async fn the_stream_sends_totals_at_connect_and_after_a_write(backend: Backend) {
+    use futures_util::StreamExt;
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let (group, volunteer) = app.new_volunteer().await;
+    get_as(&app, &volunteer, &format!("/api/v1/campaigns/{y}/totals/stream"))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN);
+
+    let resp = app
+        .client
+        .get(format!("/api/v1/campaigns/{y}/totals/stream"))
+        .header("authorization", app.staff.bearer())
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    resp.assert_content_type("text/event-stream");
+    let mut events = resp.json_sse_stream();
+    let first = events.next().await.expect("a first event at connect");
+    first.value().object().get("raised_cents").assert_i64(0);
+
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 4200, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    // Bounded wait for the server's event (at most one a second), not a sleep.
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), events.next())
+        .await
+        .expect("an event after the write");
+    let next = next.expect("the stream is open");
+    next.value().object().get("raised_cents").assert_i64(4200);
+    next.value().object().get("entries").assert_i64(1);
+}
+
+async fn every_replica_streams_a_write_made_through_another(backend: Backend) {
+    use futures_util::StreamExt;
+    // Replicas share PostgreSQL; a SQLite deployment is one process.
+    if backend == Backend::Sqlite {
+        return;
+    }
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let (group, volunteer) = app.new_volunteer().await;
+    // A second server process on the same database.
+    let auth = campaign_api::auth::AuthState::new(campaign_tests::TEST_JWT_SECRET, None).unwrap();
+    let state = campaign_api::AppState::load(app.db.clone(), Default::default(), auth)
+        .await
+        .unwrap();
+    let replica = poem::test::TestClient::new(poem::EndpointExt::boxed(campaign_api::app(state)));
+    let resp = replica
+        .get(format!("/api/v1/campaigns/{y}/totals/stream"))
+        .header("authorization", app.staff.bearer())
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let mut events = resp.json_sse_stream();
+    events
+        .next()
+        .await
+        .expect("a first event")
+        .value()
+        .object()
+        .get("raised_cents")
+        .assert_i64(0);
+    post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 900, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), events.next())
+        .await
+        .expect("the replica hears of the write");
+    next.expect("the stream is open")
+        .value()
+        .object()
+        .get("raised_cents")
+        .assert_i64(900);
 }

@@ -77,6 +77,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         auth: state.auth.clone(),
     };
     let totals = TotalsApi {
+        feed: state.totals_feed.clone(),
         totals: TotalsRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),
         municipalities: MunicipalityRepo::new(db.clone()),
@@ -84,6 +85,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         activities: ActivityRepo::new(db.clone()),
     };
     let ledger = LedgerApi {
+        feed: state.totals_feed.clone(),
         ledger: LedgerRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),

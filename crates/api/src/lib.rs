@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod http;
+pub mod live;
 pub mod problem;
 pub mod routes;
 pub mod state;

@@ -8,12 +8,15 @@ use campaign_persistence::municipalities::MunicipalityRepo;
 
 use crate::auth::AuthState;
 use crate::config::HttpSettings;
+use crate::live::TotalsFeed;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub http: HttpSettings,
     pub auth: Arc<AuthState>,
+    /// Which campaign's totals just changed, for live streams.
+    pub totals_feed: TotalsFeed,
     /// Point-to-municipality index; `None` until boundaries are imported.
     pub geo: Arc<Option<MunicipalityIndex>>,
 }
@@ -37,10 +40,12 @@ impl AppState {
             );
             Some(index)
         };
+        let totals_feed = TotalsFeed::start(&db);
         Ok(Self {
             db,
             http,
             auth,
+            totals_feed,
             geo: Arc::new(geo),
         })
     }

@@ -115,6 +115,7 @@ impl LedgerRepo {
         }
         let row = insert(&txn, &new, None).await?;
         totals::add(&txn, (&row).into()).await?;
+        totals::announce(&txn, row.campaign_year).await?;
         record(&txn, ctx, entry_event("ledger.create", &row)).await?;
         let entry = to_domain(row);
         if let Some(key) = key {
@@ -135,6 +136,7 @@ impl LedgerRepo {
         let txn = begin_write(&self.db).await?;
         let mut outcomes = Vec::with_capacity(entries.len());
         let mut created = 0;
+        let mut years = std::collections::BTreeSet::new();
         for entry in entries {
             let new = match entry {
                 Ok(new) => new,
@@ -172,6 +174,7 @@ impl LedgerRepo {
                     },
                 )
                 .await?;
+                years.insert(new.campaign_year);
                 created += 1;
                 outcomes.push(BatchOutcome::Created(id));
             } else {
@@ -183,6 +186,9 @@ impl LedgerRepo {
                     .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
                 outcomes.push(BatchOutcome::Duplicate(existing.id));
             }
+        }
+        for year in years {
+            totals::announce(&txn, year).await?;
         }
         let mut event = AuditEvent::new("ledger.batch", "ledger_entry", "");
         event.entity_id = None;
@@ -241,6 +247,7 @@ impl LedgerRepo {
             .await
             .map_err(|e| conflict_on_unique(e, || format!("entry {original} was corrected already")))?;
         totals::add(&txn, (&inserted).into()).await?;
+        totals::announce(&txn, inserted.campaign_year).await?;
         record(&txn, ctx, entry_event("ledger.correct", &inserted)).await?;
         txn.commit().await?;
         Ok(to_domain(inserted))

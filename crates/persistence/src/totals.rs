@@ -79,6 +79,42 @@ pub(crate) async fn add(txn: &impl ConnectionTrait, c: Contribution<'_>) -> Resu
     Ok(())
 }
 
+/// The PostgreSQL channel on which committed ledger writes announce their campaign year.
+pub const CHANNEL: &str = "campaign_totals";
+
+/// On PostgreSQL, announces a change of a campaign's totals to every server process; the
+/// notification is delivered when (and only if) the transaction commits.
+pub(crate) async fn announce(txn: &impl ConnectionTrait, campaign_year: i32) -> Result<(), StoreError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_notify('{CHANNEL}', '{campaign_year}')"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, calls `on_change` with the campaign year of every committed ledger write, by
+/// any server process, until `keep_going` says stop; reconnects after a failure.
+pub async fn listen_for_changes(db: DatabaseConnection, on_change: impl Fn(i32), keep_going: impl Fn() -> bool) {
+    use sea_orm::sqlx::postgres::PgListener;
+    while keep_going() {
+        let listening = async {
+            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
+            listener.listen(CHANNEL).await?;
+            loop {
+                let notification = listener.recv().await?;
+                if let Ok(year) = notification.payload().parse::<i32>() {
+                    on_change(year);
+                }
+            }
+        };
+        let result: Result<(), sea_orm::sqlx::Error> = listening.await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "listening for totals changes failed; retrying in 5 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
 /// A campaign's totals, or one municipality's or group's share of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {

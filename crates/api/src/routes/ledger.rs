@@ -184,6 +184,7 @@ pub enum EntryCreated {
 }
 
 pub struct LedgerApi {
+    pub feed: crate::live::TotalsFeed,
     pub ledger: LedgerRepo,
     pub groups: GroupRepo,
     pub campaigns: CampaignRepo,
@@ -487,6 +488,7 @@ impl LedgerApi {
         };
         match self.ledger.create(new, &ctx, key.as_ref(), render).await? {
             Created::New(entry) => {
+                self.feed.changed(entry.campaign_year);
                 let location = format!("/api/v1/entries/{}", entry.id);
                 Ok(EntryCreated::Created(Json(entry.into()), location, false))
             }
@@ -679,6 +681,7 @@ impl LedgerApi {
                 &audit_context(req, &self.auth, Some(&auth.0)),
             )
             .await?;
+        self.feed.changed(correction.campaign_year);
         let location = format!("/api/v1/entries/{}", correction.id);
         Ok(EntryCreated::Created(Json(correction.into()), location, false))
     }

@@ -11,13 +11,20 @@ use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::totals::{Dimension, TotalRow, TotalsRepo, TotalsScope};
 use chrono::NaiveDate;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use poem::Request;
 use poem::http::header;
+use poem::web::sse::Event;
 use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::EventStream;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::Any;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
 
 use super::ApiTags;
 use super::context::allow;
@@ -177,11 +184,46 @@ pub enum MapResponse {
 }
 
 pub struct TotalsApi {
+    pub feed: crate::live::TotalsFeed,
     pub totals: TotalsRepo,
     pub campaigns: CampaignRepo,
     pub municipalities: MunicipalityRepo,
     pub groups: GroupRepo,
     pub activities: ActivityRepo,
+}
+
+/// The gap between two events of one stream.
+const MIN_EVENT_GAP: Duration = Duration::from_secs(1);
+
+/// The state of one live stream.
+struct Live {
+    changes: broadcast::Receiver<i32>,
+    totals: TotalsRepo,
+    campaign: Campaign,
+    first: Option<CampaignTotals>,
+    last: Option<Instant>,
+}
+
+async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
+    let s = totals.summary(campaign.year, scope).await?;
+    Ok(CampaignTotals {
+        campaign_year: campaign.year,
+        raised_cents: s.raised_cents,
+        target_cents: campaign.plan.target_cents,
+        entries: s.entries,
+        groups_reporting: s.groups_reporting,
+        municipalities_reporting: s.municipalities_reporting,
+        by_kind: s
+            .by_kind
+            .into_iter()
+            .map(|(kind, raised_cents, entries)| KindTotal {
+                kind,
+                raised_cents,
+                entries,
+            })
+            .collect(),
+        municipality_nis: scope.municipality.map(|m| m.to_string()),
+    })
 }
 
 fn staff_only(auth: &BearerAuth, what: &str) -> Result<(), ApiError> {
@@ -246,26 +288,61 @@ impl TotalsApi {
     )]
     async fn campaign_totals(&self, auth: BearerAuth, year: Path<i64>) -> Result<Json<CampaignTotals>, ApiError> {
         let campaign = self.campaign(year.0).await?;
-        let scope = scope_of(&auth.0);
-        let s = self.totals.summary(campaign.year, scope).await?;
-        Ok(Json(CampaignTotals {
-            campaign_year: campaign.year,
-            raised_cents: s.raised_cents,
-            target_cents: campaign.plan.target_cents,
-            entries: s.entries,
-            groups_reporting: s.groups_reporting,
-            municipalities_reporting: s.municipalities_reporting,
-            by_kind: s
-                .by_kind
-                .into_iter()
-                .map(|(kind, raised_cents, entries)| KindTotal {
-                    kind,
-                    raised_cents,
-                    entries,
-                })
-                .collect(),
-            municipality_nis: scope.municipality.map(|m| m.to_string()),
-        }))
+        Ok(Json(totals_of(&self.totals, &campaign, scope_of(&auth.0)).await?))
+    }
+
+    /// Live totals (Server-Sent Events)
+    ///
+    /// A `totals` event with the campaign totals at connect, then after each change of the
+    /// ledger, at most one a second. On PostgreSQL every server process streams every change.
+    /// Staff.
+    #[oai(
+        path = "/campaigns/:year/totals/stream",
+        method = "get",
+        operation_id = "stream_campaign_totals"
+    )]
+    async fn stream(
+        &self,
+        auth: BearerAuth,
+        year: Path<i64>,
+    ) -> Result<EventStream<BoxStream<'static, CampaignTotals>>, ApiError> {
+        staff_only(&auth, "the live totals are for staff")?;
+        let campaign = self.campaign(year.0).await?;
+        let first = totals_of(&self.totals, &campaign, TotalsScope::default()).await?;
+        let state = Live {
+            changes: self.feed.subscribe(),
+            totals: self.totals.clone(),
+            campaign,
+            first: Some(first),
+            last: None,
+        };
+        let events = futures_util::stream::unfold(state, |mut live| async move {
+            if let Some(first) = live.first.take() {
+                live.last = Some(Instant::now());
+                return Some((first, live));
+            }
+            loop {
+                match live.changes.recv().await {
+                    Ok(year) if year == live.campaign.year => break,
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+            // At most one event a second: changes during the pause are in the next totals.
+            if let Some(wait) = live.last.map(|last| MIN_EVENT_GAP.saturating_sub(last.elapsed())) {
+                tokio::time::sleep(wait).await;
+            }
+            while live.changes.try_recv().is_ok() {}
+            live.last = Some(Instant::now());
+            let totals = totals_of(&live.totals, &live.campaign, TotalsScope::default())
+                .await
+                .ok()?;
+            Some((totals, live))
+        });
+        Ok(EventStream::new(events.boxed())
+            .keep_alive(Duration::from_secs(15))
+            .to_event(|totals| Event::message(totals.to_json_string()).event_type("totals")))
     }
 
     /// A campaign's totals broken down
