@@ -14,6 +14,7 @@ mod m20261127_000006_group_activity;
 mod m20261127_000007_ledger;
 mod m20261127_000008_material;
 mod m20261127_000009_ledger_total;
+mod m20261127_000010_ledger_rollup;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_ledger::Migration),
             Box::new(m20261127_000008_material::Migration),
             Box::new(m20261127_000009_ledger_total::Migration),
+            Box::new(m20261127_000010_ledger_rollup::Migration),
         ]
     }
 }

@@ -300,7 +300,7 @@ async fn verify_totals_finds_and_repairs_a_difference(backend: Backend) {
     let totals = TotalsRepo::new(app.db.clone());
     assert!(totals.verify().await.unwrap().is_empty());
     app.db
-        .execute_unprepared("UPDATE ledger_total SET raised_cents = raised_cents + 1")
+        .execute_unprepared("UPDATE ledger_rollup SET raised_cents = raised_cents + 1 WHERE dimension = 'kind'")
         .await
         .unwrap();
     let differences = totals.verify().await.unwrap();

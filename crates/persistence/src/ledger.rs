@@ -134,19 +134,27 @@ impl LedgerRepo {
         ctx: &AuditContext,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        let mut outcomes = Vec::with_capacity(entries.len());
         let mut created = 0;
         let mut years = std::collections::BTreeSet::new();
-        for entry in entries {
+        let mut contributions: Vec<NewEntry> = Vec::new();
+        // Insert in client-id order, so concurrent batches take the unique-index locks in the
+        // same order and cannot deadlock; the answers keep the order sent.
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| entries[i].as_ref().ok().and_then(|e| e.client_id.clone()));
+        let mut slots: Vec<Option<Result<NewEntry, String>>> = entries.into_iter().map(Some).collect();
+        let mut answers: Vec<Option<BatchOutcome>> = vec![None; slots.len()];
+        for index in order {
+            let Some(entry) = slots[index].take() else { continue };
+            let outcomes = &mut answers[index];
             let new = match entry {
                 Ok(new) => new,
                 Err(reason) => {
-                    outcomes.push(BatchOutcome::Rejected(reason));
+                    *outcomes = Some(BatchOutcome::Rejected(reason));
                     continue;
                 }
             };
             let (Some(client_id), group) = (new.client_id.clone(), new.group) else {
-                outcomes.push(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
+                *outcomes = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
                 continue;
             };
             let id = Uuid::new_v4();
@@ -160,23 +168,10 @@ impl LedgerRepo {
                 .exec(&txn)
                 .await?;
             if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
-                totals::add(
-                    &txn,
-                    totals::Contribution {
-                        campaign_year: new.campaign_year,
-                        occurred_at: new.occurred_at,
-                        group: new.group.as_uuid(),
-                        municipality_nis: &new.municipality.to_string(),
-                        kind: new.kind.as_str(),
-                        product_code: new.sale.as_ref().map(|s| s.product_code.as_str()),
-                        payment_method: new.payment_method.as_str(),
-                        amount_cents: new.amount_cents,
-                    },
-                )
-                .await?;
+                contributions.push(new.clone());
                 years.insert(new.campaign_year);
                 created += 1;
-                outcomes.push(BatchOutcome::Created(id));
+                *outcomes = Some(BatchOutcome::Created(id));
             } else {
                 let existing = ledger_entry::Entity::find()
                     .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
@@ -184,12 +179,34 @@ impl LedgerRepo {
                     .one(&txn)
                     .await?
                     .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
-                outcomes.push(BatchOutcome::Duplicate(existing.id));
+                *outcomes = Some(BatchOutcome::Duplicate(existing.id));
             }
         }
+        let municipality_codes: Vec<String> = contributions.iter().map(|n| n.municipality.to_string()).collect();
+        totals::add_many(
+            &txn,
+            contributions
+                .iter()
+                .zip(&municipality_codes)
+                .map(|(new, nis)| totals::Contribution {
+                    campaign_year: new.campaign_year,
+                    occurred_at: new.occurred_at,
+                    group: new.group.as_uuid(),
+                    municipality_nis: nis,
+                    kind: new.kind.as_str(),
+                    product_code: new.sale.as_ref().map(|s| s.product_code.as_str()),
+                    payment_method: new.payment_method.as_str(),
+                    amount_cents: new.amount_cents,
+                }),
+        )
+        .await?;
         for year in years {
             totals::announce(&txn, year).await?;
         }
+        let outcomes: Vec<BatchOutcome> = answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| BatchOutcome::Rejected("not processed".to_owned())))
+            .collect();
         let mut event = AuditEvent::new("ledger.batch", "ledger_entry", "");
         event.entity_id = None;
         record(

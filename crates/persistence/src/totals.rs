@@ -1,13 +1,18 @@
-//! Money raised, kept up to date in the transaction of every ledger write (one upsert of a
-//! finely keyed row), and checked against the ledger by `campaign verify-totals`.
+//! Money raised, kept up to date in the transaction of every ledger write, and checked against
+//! the ledger by `campaign verify-totals`.
+//!
+//! Each entry adds to one rollup row per dimension (kind, province, municipality, group,
+//! product, payment method, day), keyed also by its group and municipality: a write touches only
+//! rows of its own group, so writers of different groups never wait for each other, and a read
+//! sums at most a few thousand rows however large the ledger grows.
 
 use std::collections::{BTreeMap, HashMap};
 
 use campaign_domain::ids::GroupId;
 use campaign_domain::ledger::local_date;
 use campaign_domain::municipality::NisCode;
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
@@ -15,7 +20,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::entities::{ledger_entry, ledger_total, municipality, product, volunteer_group};
+use crate::entities::{ledger_entry, ledger_rollup, municipality, product, volunteer_group};
 
 /// What a ledger entry adds to the totals.
 pub(crate) struct Contribution<'a> {
@@ -44,38 +49,85 @@ impl<'a> From<&'a ledger_entry::Model> for Contribution<'a> {
     }
 }
 
+impl Contribution<'_> {
+    /// The (dimension, key) of every rollup row this entry adds to.
+    fn keys(&self) -> [(&'static str, String); 7] {
+        let province = NisCode::parse(self.municipality_nis)
+            .ok()
+            .and_then(|c| c.province())
+            .map_or_else(|| "unknown".to_owned(), |p| p.name().to_owned());
+        [
+            (Dimension::Kind.as_str(), self.kind.to_owned()),
+            (Dimension::Province.as_str(), province),
+            (Dimension::Municipality.as_str(), self.municipality_nis.to_owned()),
+            (Dimension::Group.as_str(), self.group.to_string()),
+            (
+                Dimension::Product.as_str(),
+                self.product_code.unwrap_or_default().to_owned(),
+            ),
+            (Dimension::PaymentMethod.as_str(), self.payment_method.to_owned()),
+            (Dimension::Day.as_str(), local_date(self.occurred_at).to_string()),
+        ]
+    }
+}
+
 /// Adds one entry to the totals, on `txn` (the transaction of the entry).
 pub(crate) async fn add(txn: &impl ConnectionTrait, c: Contribution<'_>) -> Result<(), StoreError> {
-    use ledger_total::Column as T;
-    let qualified = |col: T| Expr::col((ledger_total::Entity, col));
-    let excluded = |col: T| Expr::col((Alias::new("excluded"), col));
-    ledger_total::Entity::insert(ledger_total::ActiveModel {
-        campaign_year: Set(c.campaign_year),
-        day: Set(local_date(c.occurred_at)),
-        group_id: Set(c.group),
-        municipality_nis: Set(c.municipality_nis.to_owned()),
-        kind: Set(c.kind.to_owned()),
-        product_code: Set(c.product_code.unwrap_or_default().to_owned()),
-        payment_method: Set(c.payment_method.to_owned()),
-        raised_cents: Set(c.amount_cents),
-        entries: Set(1),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            T::CampaignYear,
-            T::Day,
-            T::GroupId,
-            T::MunicipalityNis,
-            T::Kind,
-            T::ProductCode,
-            T::PaymentMethod,
-        ])
-        .value(T::RaisedCents, qualified(T::RaisedCents).add(excluded(T::RaisedCents)))
-        .value(T::Entries, qualified(T::Entries).add(excluded(T::Entries)))
-        .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
+    add_many(txn, [c]).await
+}
+
+/// Adds entries to the totals, summed per rollup row first, and in one fixed order (sorted
+/// keys), so concurrent writers lock rows in the same order and cannot deadlock.
+pub(crate) async fn add_many<'a>(
+    txn: &impl ConnectionTrait,
+    contributions: impl IntoIterator<Item = Contribution<'a>>,
+) -> Result<(), StoreError> {
+    use ledger_rollup::Column as R;
+    let mut sums: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+    for c in contributions {
+        for (dimension, key) in c.keys() {
+            let sum = sums
+                .entry((
+                    c.campaign_year,
+                    dimension.to_owned(),
+                    key,
+                    c.group,
+                    c.municipality_nis.to_owned(),
+                ))
+                .or_default();
+            sum.0 += c.amount_cents;
+            sum.1 += 1;
+        }
+    }
+    let qualified = |col: R| Expr::col((ledger_rollup::Entity, col));
+    let excluded = |col: R| Expr::col((Alias::new("excluded"), col));
+    let rows: Vec<ledger_rollup::ActiveModel> = sums
+        .into_iter()
+        .map(
+            |((campaign_year, dimension, key, group_id, municipality_nis), (raised_cents, entries))| {
+                ledger_rollup::ActiveModel {
+                    campaign_year: Set(campaign_year),
+                    dimension: Set(dimension),
+                    key: Set(key),
+                    group_id: Set(group_id),
+                    municipality_nis: Set(municipality_nis),
+                    raised_cents: Set(raised_cents),
+                    entries: Set(entries),
+                }
+            },
+        )
+        .collect();
+    for chunk in rows.chunks(1000) {
+        ledger_rollup::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([R::CampaignYear, R::Dimension, R::Key, R::GroupId, R::MunicipalityNis])
+                    .value(R::RaisedCents, qualified(R::RaisedCents).add(excluded(R::RaisedCents)))
+                    .value(R::Entries, qualified(R::Entries).add(excluded(R::Entries)))
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -129,12 +181,27 @@ pub struct Summary {
 /// What totals can be broken down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
+    Kind,
     Province,
     Municipality,
     Group,
     Product,
     PaymentMethod,
     Day,
+}
+
+impl Dimension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kind => "kind",
+            Self::Province => "province",
+            Self::Municipality => "municipality",
+            Self::Group => "group",
+            Self::Product => "product",
+            Self::PaymentMethod => "payment_method",
+            Self::Day => "day",
+        }
+    }
 }
 
 /// One row of a breakdown.
@@ -153,11 +220,19 @@ pub struct TotalsScope {
     pub group: Option<GroupId>,
 }
 
-type Key = (i32, NaiveDate, Uuid, String, String, String, String);
+type Key = (i32, String, String, Uuid, String);
 
 #[derive(Clone)]
 pub struct TotalsRepo {
     db: DatabaseConnection,
+}
+
+fn summed() -> [(sea_orm::sea_query::SimpleExpr, &'static str); 2] {
+    let sum = |col: ledger_rollup::Column| Expr::expr(Func::cast_as(Func::sum(Expr::col(col)), "BIGINT"));
+    [
+        (sum(ledger_rollup::Column::RaisedCents), "raised"),
+        (sum(ledger_rollup::Column::Entries), "entries"),
+    ]
 }
 
 impl TotalsRepo {
@@ -165,62 +240,67 @@ impl TotalsRepo {
         Self { db }
     }
 
-    async fn rows(&self, year: i32, scope: TotalsScope) -> Result<Vec<ledger_total::Model>, StoreError> {
-        let mut query = ledger_total::Entity::find().filter(ledger_total::Column::CampaignYear.eq(year));
+    fn scoped(year: i32, dimension: Dimension, scope: TotalsScope) -> sea_orm::Select<ledger_rollup::Entity> {
+        let mut query = ledger_rollup::Entity::find()
+            .filter(ledger_rollup::Column::CampaignYear.eq(year))
+            .filter(ledger_rollup::Column::Dimension.eq(dimension.as_str()));
         if let Some(nis) = scope.municipality {
-            query = query.filter(ledger_total::Column::MunicipalityNis.eq(nis.to_string()));
+            query = query.filter(ledger_rollup::Column::MunicipalityNis.eq(nis.to_string()));
         }
         if let Some(group) = scope.group {
-            query = query.filter(ledger_total::Column::GroupId.eq(group.as_uuid()));
+            query = query.filter(ledger_rollup::Column::GroupId.eq(group.as_uuid()));
         }
-        Ok(query.all(&self.db).await?)
+        query
+    }
+
+    /// (key, raised, entries) per key of a dimension, summed in the database.
+    async fn sums(
+        &self,
+        year: i32,
+        dimension: Dimension,
+        scope: TotalsScope,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let [raised, entries] = summed();
+        Ok(Self::scoped(year, dimension, scope)
+            .select_only()
+            .column(ledger_rollup::Column::Key)
+            .column_as(raised.0, raised.1)
+            .column_as(entries.0, entries.1)
+            .group_by(ledger_rollup::Column::Key)
+            .order_by_asc(ledger_rollup::Column::Key)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
     }
 
     pub async fn summary(&self, year: i32, scope: TotalsScope) -> Result<Summary, StoreError> {
-        let rows = self.rows(year, scope).await?;
-        let mut summary = Summary::default();
-        let mut kinds: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        let mut groups = std::collections::HashSet::new();
-        let mut places = std::collections::HashSet::new();
-        for row in &rows {
-            summary.raised_cents = summary.raised_cents.saturating_add(row.raised_cents);
-            summary.entries += row.entries;
-            groups.insert(row.group_id);
-            places.insert(row.municipality_nis.clone());
-            let kind = kinds.entry(row.kind.clone()).or_default();
-            kind.0 += row.raised_cents;
-            kind.1 += row.entries;
-        }
-        summary.groups_reporting = groups.len() as i64;
-        summary.municipalities_reporting = places.len() as i64;
-        summary.by_kind = kinds.into_iter().map(|(k, (r, e))| (k, r, e)).collect();
-        Ok(summary)
+        let by_kind = self.sums(year, Dimension::Kind, scope).await?;
+        let (groups, places): (i64, i64) = Self::scoped(year, Dimension::Kind, scope)
+            .select_only()
+            .column_as(Expr::cust("COUNT(DISTINCT group_id)"), "groups")
+            .column_as(Expr::cust("COUNT(DISTINCT municipality_nis)"), "places")
+            .into_tuple()
+            .one(&self.db)
+            .await?
+            .unwrap_or((0, 0));
+        Ok(Summary {
+            raised_cents: by_kind
+                .iter()
+                .fold(0i64, |sum, (_, raised, _)| sum.saturating_add(*raised)),
+            entries: by_kind.iter().map(|(_, _, entries)| entries).sum(),
+            groups_reporting: groups,
+            municipalities_reporting: places,
+            by_kind,
+        })
     }
 
     /// The totals broken down by `dimension`, largest first (days in date order).
     pub async fn by(&self, year: i32, dimension: Dimension, scope: TotalsScope) -> Result<Vec<TotalRow>, StoreError> {
-        let rows = self.rows(year, scope).await?;
-        let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for row in &rows {
-            let key = match dimension {
-                Dimension::Province => NisCode::parse(&row.municipality_nis)
-                    .ok()
-                    .and_then(|c| c.province())
-                    .map_or_else(|| "unknown".to_owned(), |p| p.name().to_owned()),
-                Dimension::Municipality => row.municipality_nis.clone(),
-                Dimension::Group => row.group_id.to_string(),
-                Dimension::Product => row.product_code.clone(),
-                Dimension::PaymentMethod => row.payment_method.clone(),
-                Dimension::Day => row.day.to_string(),
-            };
-            let sum = sums.entry(key).or_default();
-            sum.0 += row.raised_cents;
-            sum.1 += row.entries;
-        }
+        let sums = self.sums(year, dimension, scope).await?;
         let labels = self.labels(year, dimension).await?;
         let mut out: Vec<TotalRow> = sums
             .into_iter()
-            .map(|(key, (raised_cents, entries))| TotalRow {
+            .map(|(key, raised_cents, entries)| TotalRow {
                 label: labels.get(&key).cloned().unwrap_or_else(|| {
                     if key.is_empty() {
                         "(no product)".to_owned()
@@ -276,40 +356,32 @@ impl TotalsRepo {
 
     /// Recomputes every total from the ledger and lists where the kept totals differ.
     pub async fn verify(&self) -> Result<Vec<String>, StoreError> {
-        let from_ledger = self.recompute().await?;
-        let kept: BTreeMap<Key, (i64, i64)> = ledger_total::Entity::find()
+        let recomputed = self.recompute().await?;
+        let kept: BTreeMap<Key, (i64, i64)> = ledger_rollup::Entity::find()
             .all(&self.db)
             .await?
             .into_iter()
             .map(|r| {
                 (
-                    (
-                        r.campaign_year,
-                        r.day,
-                        r.group_id,
-                        r.municipality_nis,
-                        r.kind,
-                        r.product_code,
-                        r.payment_method,
-                    ),
+                    (r.campaign_year, r.dimension, r.key, r.group_id, r.municipality_nis),
                     (r.raised_cents, r.entries),
                 )
             })
             .collect();
         let mut differences = Vec::new();
-        for (key, expected) in &from_ledger {
+        for (key, expected) in &recomputed {
             match kept.get(key) {
                 Some(found) if found == expected => {}
                 found => differences.push(format!(
-                    "{} {} group {} {} {} {} {}: ledger says {} cents in {} entries, totals say {:?}",
-                    key.0, key.1, key.2, key.3, key.4, key.5, key.6, expected.0, expected.1, found
+                    "{} {} {} (group {}, municipality {}): ledger says {} cents in {} entries, totals say {:?}",
+                    key.0, key.1, key.2, key.3, key.4, expected.0, expected.1, found
                 )),
             }
         }
-        for key in kept.keys().filter(|k| !from_ledger.contains_key(*k)) {
+        for key in kept.keys().filter(|k| !recomputed.contains_key(*k)) {
             differences.push(format!(
-                "{} {} group {} {} {} {} {}: kept in the totals but not in the ledger",
-                key.0, key.1, key.2, key.3, key.4, key.5, key.6
+                "{} {} {} (group {}, municipality {}): kept in the totals but not in the ledger",
+                key.0, key.1, key.2, key.3, key.4
             ));
         }
         Ok(differences)
@@ -317,30 +389,33 @@ impl TotalsRepo {
 
     /// Replaces the kept totals with a recomputation from the ledger, in one transaction.
     pub async fn rebuild(&self) -> Result<usize, StoreError> {
-        let from_ledger = self.recompute().await?;
+        let recomputed = self.recompute().await?;
+        let count = recomputed.len();
         let txn = self.db.begin().await?;
-        ledger_total::Entity::delete_many().exec(&txn).await?;
-        for (
-            (campaign_year, day, group_id, municipality_nis, kind, product_code, payment_method),
-            (raised_cents, entries),
-        ) in &from_ledger
-        {
-            ledger_total::Entity::insert(ledger_total::ActiveModel {
-                campaign_year: Set(*campaign_year),
-                day: Set(*day),
-                group_id: Set(*group_id),
-                municipality_nis: Set(municipality_nis.clone()),
-                kind: Set(kind.clone()),
-                product_code: Set(product_code.clone()),
-                payment_method: Set(payment_method.clone()),
-                raised_cents: Set(*raised_cents),
-                entries: Set(*entries),
-            })
-            .exec_without_returning(&txn)
-            .await?;
+        ledger_rollup::Entity::delete_many().exec(&txn).await?;
+        let rows: Vec<ledger_rollup::ActiveModel> = recomputed
+            .into_iter()
+            .map(
+                |((campaign_year, dimension, key, group_id, municipality_nis), (raised_cents, entries))| {
+                    ledger_rollup::ActiveModel {
+                        campaign_year: Set(campaign_year),
+                        dimension: Set(dimension),
+                        key: Set(key),
+                        group_id: Set(group_id),
+                        municipality_nis: Set(municipality_nis),
+                        raised_cents: Set(raised_cents),
+                        entries: Set(entries),
+                    }
+                },
+            )
+            .collect();
+        for chunk in rows.chunks(1000) {
+            ledger_rollup::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
         }
         txn.commit().await?;
-        Ok(from_ledger.len())
+        Ok(count)
     }
 
     async fn recompute(&self) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
@@ -348,51 +423,28 @@ impl TotalsRepo {
         let mut last: Option<Uuid> = None;
         // In pages, so a million entries never sit in memory at once.
         loop {
-            let mut query = ledger_entry::Entity::find()
-                .select_only()
-                .columns([
-                    ledger_entry::Column::Id,
-                    ledger_entry::Column::CampaignYear,
-                    ledger_entry::Column::OccurredAt,
-                    ledger_entry::Column::GroupId,
-                    ledger_entry::Column::MunicipalityNis,
-                    ledger_entry::Column::Kind,
-                    ledger_entry::Column::ProductCode,
-                    ledger_entry::Column::PaymentMethod,
-                    ledger_entry::Column::AmountCents,
-                ])
-                .order_by_asc(ledger_entry::Column::Id);
+            let mut query = ledger_entry::Entity::find().order_by_asc(ledger_entry::Column::Id);
             if let Some(last) = last {
                 query = query.filter(ledger_entry::Column::Id.gt(last));
             }
-            type Row = (
-                Uuid,
-                i32,
-                DateTime<Utc>,
-                Uuid,
-                String,
-                String,
-                Option<String>,
-                String,
-                i64,
-            );
-            let page: Vec<Row> = query.limit(10_000).into_tuple().all(&self.db).await?;
+            let page = query.limit(10_000).all(&self.db).await?;
             let Some(tail) = page.last() else { break };
-            last = Some(tail.0);
-            for (_, year, at, group, nis, kind, product, method, amount) in page {
-                let total = totals
-                    .entry((
-                        year,
-                        local_date(at),
-                        group,
-                        nis,
-                        kind,
-                        product.unwrap_or_default(),
-                        method,
-                    ))
-                    .or_default();
-                total.0 += amount;
-                total.1 += 1;
+            last = Some(tail.id);
+            for row in &page {
+                let c = Contribution::from(row);
+                for (dimension, key) in c.keys() {
+                    let total = totals
+                        .entry((
+                            c.campaign_year,
+                            dimension.to_owned(),
+                            key,
+                            c.group,
+                            c.municipality_nis.to_owned(),
+                        ))
+                        .or_default();
+                    total.0 += c.amount_cents;
+                    total.1 += 1;
+                }
             }
         }
         Ok(totals)

@@ -7,7 +7,7 @@ pub mod audit_log;
 pub mod campaign;
 pub mod idempotency_key;
 pub mod ledger_entry;
-pub mod ledger_total;
+pub mod ledger_rollup;
 pub mod material;
 pub mod material_request;
 pub mod material_request_line;

@@ -1,22 +1,18 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "ledger_total")]
+#[sea_orm(table_name = "ledger_rollup")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub campaign_year: i32,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub day: ChronoDate,
+    pub dimension: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub group_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub municipality_nis: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub product_code: String,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub payment_method: String,
     pub raised_cents: i64,
     pub entries: i64,
 }
