@@ -219,6 +219,37 @@ impl LedgerRepo {
         Ok(outcomes)
     }
 
+    /// Stores many entries at once (demo data, benchmarks, imports) with their totals, in
+    /// transactions of 1,000 entries. Returns how many were stored.
+    pub async fn import(&self, entries: Vec<NewEntry>, ctx: &AuditContext) -> Result<usize, StoreError> {
+        for chunk in entries.chunks(1000) {
+            let txn = begin_write(&self.db).await?;
+            let rows: Vec<ledger_entry::ActiveModel> = chunk
+                .iter()
+                .map(|new| active_model(new, Uuid::new_v4(), None))
+                .collect();
+            ledger_entry::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
+            let codes: Vec<String> = chunk.iter().map(|n| n.municipality.to_string()).collect();
+            totals::add_many(&txn, chunk.iter().zip(&codes).map(|(new, nis)| contribution(new, nis))).await?;
+            let years: std::collections::BTreeSet<i32> = chunk.iter().map(|n| n.campaign_year).collect();
+            for year in years {
+                totals::announce(&txn, year).await?;
+            }
+            txn.commit().await?;
+        }
+        let mut event = AuditEvent::new("ledger.import", "ledger_entry", "");
+        event.entity_id = None;
+        record(
+            &self.db,
+            ctx,
+            event.with_detail(serde_json::json!({ "entries": entries.len() })),
+        )
+        .await?;
+        Ok(entries.len())
+    }
+
     /// Appends the entry that reverses `original`. `Conflict` when it is a correction itself
     /// or was corrected already.
     pub async fn correct(
@@ -339,6 +370,19 @@ impl LedgerRepo {
         }
         let row: Option<(i64, Option<i64>)> = query.into_tuple().one(&self.db).await?;
         Ok(row.map_or((0, 0), |(n, sum)| (n, sum.unwrap_or(0))))
+    }
+}
+
+fn contribution<'a>(new: &'a NewEntry, municipality_nis: &'a str) -> totals::Contribution<'a> {
+    totals::Contribution {
+        campaign_year: new.campaign_year,
+        occurred_at: new.occurred_at,
+        group: new.group.as_uuid(),
+        municipality_nis,
+        kind: new.kind.as_str(),
+        product_code: new.sale.as_ref().map(|s| s.product_code.as_str()),
+        payment_method: new.payment_method.as_str(),
+        amount_cents: new.amount_cents,
     }
 }
 
