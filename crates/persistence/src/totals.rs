@@ -49,24 +49,32 @@ impl<'a> From<&'a ledger_entry::Model> for Contribution<'a> {
     }
 }
 
+/// Day rows are spread over this many buckets of groups instead of one row per group: few rows
+/// to read (60 days × 16), and writers of one day still rarely meet on a row.
+const DAY_BUCKETS: u128 = 16;
+
 impl Contribution<'_> {
-    /// The (dimension, key) of every rollup row this entry adds to.
-    fn keys(&self) -> [(&'static str, String); 7] {
+    /// Every rollup row this entry adds to: (dimension, key, group, municipality).
+    fn rows(&self) -> [(&'static str, String, Uuid, String); 7] {
         let province = NisCode::parse(self.municipality_nis)
             .ok()
             .and_then(|c| c.province())
             .map_or_else(|| "unknown".to_owned(), |p| p.name().to_owned());
+        let own =
+            |dimension: Dimension, key: String| (dimension.as_str(), key, self.group, self.municipality_nis.to_owned());
         [
-            (Dimension::Kind.as_str(), self.kind.to_owned()),
-            (Dimension::Province.as_str(), province),
-            (Dimension::Municipality.as_str(), self.municipality_nis.to_owned()),
-            (Dimension::Group.as_str(), self.group.to_string()),
+            own(Dimension::Kind, self.kind.to_owned()),
+            own(Dimension::Province, province),
+            own(Dimension::Municipality, self.municipality_nis.to_owned()),
+            own(Dimension::Group, self.group.to_string()),
+            own(Dimension::Product, self.product_code.unwrap_or_default().to_owned()),
+            own(Dimension::PaymentMethod, self.payment_method.to_owned()),
             (
-                Dimension::Product.as_str(),
-                self.product_code.unwrap_or_default().to_owned(),
+                Dimension::Day.as_str(),
+                local_date(self.occurred_at).to_string(),
+                Uuid::from_u128(self.group.as_u128() % DAY_BUCKETS),
+                String::new(),
             ),
-            (Dimension::PaymentMethod.as_str(), self.payment_method.to_owned()),
-            (Dimension::Day.as_str(), local_date(self.occurred_at).to_string()),
         ]
     }
 }
@@ -85,15 +93,9 @@ pub(crate) async fn add_many<'a>(
     use ledger_rollup::Column as R;
     let mut sums: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
     for c in contributions {
-        for (dimension, key) in c.keys() {
+        for (dimension, key, group, municipality) in c.rows() {
             let sum = sums
-                .entry((
-                    c.campaign_year,
-                    dimension.to_owned(),
-                    key,
-                    c.group,
-                    c.municipality_nis.to_owned(),
-                ))
+                .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
                 .or_default();
             sum.0 += c.amount_cents;
             sum.1 += 1;
@@ -294,7 +296,8 @@ impl TotalsRepo {
         })
     }
 
-    /// The totals broken down by `dimension`, largest first (days in date order).
+    /// The totals broken down by `dimension`, largest first (days in date order). Day rows
+    /// carry no group or municipality, so a scope narrows every dimension but `Day`.
     pub async fn by(&self, year: i32, dimension: Dimension, scope: TotalsScope) -> Result<Vec<TotalRow>, StoreError> {
         let sums = self.sums(year, dimension, scope).await?;
         let labels = self.labels(year, dimension).await?;
@@ -432,15 +435,9 @@ impl TotalsRepo {
             last = Some(tail.id);
             for row in &page {
                 let c = Contribution::from(row);
-                for (dimension, key) in c.keys() {
+                for (dimension, key, group, municipality) in c.rows() {
                     let total = totals
-                        .entry((
-                            c.campaign_year,
-                            dimension.to_owned(),
-                            key,
-                            c.group,
-                            c.municipality_nis.to_owned(),
-                        ))
+                        .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
                         .or_default();
                     total.0 += c.amount_cents;
                     total.1 += 1;
