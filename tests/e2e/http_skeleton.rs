@@ -15,6 +15,7 @@ on_both_databases!(
     oversized_bodies_are_refused_with_413,
     every_answer_carries_a_request_id,
     cors_answers_only_the_listed_origins,
+    metrics_count_requests_and_money,
 );
 
 async fn the_openapi_document_is_valid_openapi_3(backend: Backend) {
@@ -261,4 +262,45 @@ async fn cors_answers_only_the_listed_origins(backend: Backend) {
         Some("https://dashboard.example.org")
     );
     assert_eq!(simple.body["nis_code"], Value::from("44021"));
+}
+
+async fn metrics_count_requests_and_money(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    get(&app, "/api/v1/municipalities/44021").await.expect(StatusCode::OK);
+    get(&app, "/api/v1/municipalities/99999")
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+    get(&app, "/api/v1/no-such-route")
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+    let y = chrono::Utc::now().format("%Y").to_string();
+    let body = serde_json::json!({ "year": y.parse::<i64>().unwrap(), "starts_on": format!("{y}-01-01"), "ends_on": format!("{y}-12-31"), "target_cents": 0 });
+    crate::post_as(&app, &app.staff, "/api/v1/campaigns", &body)
+        .await
+        .expect(StatusCode::CREATED);
+    let (group, volunteer) = app.new_volunteer().await;
+    let entry = serde_json::json!({ "kind": "donation", "amount_cents": 1234, "payment_method": "cash", "occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339() });
+    crate::post_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries"), &entry)
+        .await
+        .expect(StatusCode::CREATED);
+
+    let resp = app.client.get("/metrics").send().await;
+    resp.assert_status_is_ok();
+    let text = resp.0.into_body().into_string().await.unwrap();
+    for line in [
+        r#"campaign_http_requests_total{method="GET",operation="get_municipality",status="200"} 1"#,
+        r#"campaign_http_requests_total{method="GET",operation="get_municipality",status="404"} 1"#,
+        r#"campaign_http_requests_total{method="GET",operation="unmatched",status="404"} 1"#,
+        r#"campaign_http_requests_total{method="POST",operation="create_entry",status="201"} 1"#,
+        "campaign_ledger_entries 1",
+        "campaign_raised_cents 1234",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+    }
+    assert!(text.contains(
+        "campaign_http_request_duration_seconds_bucket{method=\"GET\",operation=\"get_municipality\",le=\"0.005\"}"
+    ));
+    assert!(text.lines().any(|l| l.starts_with("campaign_db_pool_connections ")));
 }

@@ -128,11 +128,13 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .nest(API_PREFIX, api)
         .nest("/docs", docs)
         .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz));
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(crate::metrics::metrics));
 
     let http = state.http.clone();
     let schemas = RequestSchemas::new(&spec_json, API_PREFIX);
-    with_http_layers(routes.data(state), &http, schemas)
+    let metrics = state.metrics.clone();
+    with_http_layers(routes.data(state), &http, schemas, metrics)
 }
 
 /// The middleware stack every answer passes through: CORS (only for the listed origins), the
@@ -142,6 +144,7 @@ pub fn with_http_layers<E: Endpoint + 'static>(
     ep: E,
     http: &HttpSettings,
     schemas: RequestSchemas,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> impl Endpoint<Output = Response> + use<E> {
     let cors = (!http.cors_origins.is_empty()).then(|| {
         Cors::new()
@@ -159,5 +162,6 @@ pub fn with_http_layers<E: Endpoint + 'static>(
         .with(RequestContext {
             timeout: http.request_timeout,
             schemas: std::sync::Arc::new(schemas),
+            metrics,
         })
 }

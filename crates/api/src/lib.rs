@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod problem;
 pub mod routes;
 pub mod state;

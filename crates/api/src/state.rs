@@ -9,6 +9,7 @@ use campaign_persistence::municipalities::MunicipalityRepo;
 use crate::auth::AuthState;
 use crate::config::HttpSettings;
 use crate::live::TotalsFeed;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,7 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// Which campaign's totals just changed, for live streams.
     pub totals_feed: TotalsFeed,
+    pub metrics: Arc<Metrics>,
     /// Point-to-municipality index; `None` until boundaries are imported.
     pub geo: Arc<Option<MunicipalityIndex>>,
 }
@@ -41,11 +43,13 @@ impl AppState {
             Some(index)
         };
         let totals_feed = TotalsFeed::start(&db);
+        let metrics = Metrics::new()?;
         Ok(Self {
             db,
             http,
             auth,
             totals_feed,
+            metrics,
             geo: Arc::new(geo),
         })
     }

@@ -50,7 +50,15 @@ fn client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
     };
     let api = OpenApiService::new(TestApi, "test", "1");
     let schemas = RequestSchemas::new(&api.spec(), "");
-    TestClient::new(with_http_layers(Route::new().nest("/", api), &http, schemas).boxed())
+    TestClient::new(
+        with_http_layers(
+            Route::new().nest("/", api),
+            &http,
+            schemas,
+            campaign_api::metrics::Metrics::new().unwrap(),
+        )
+        .boxed(),
+    )
 }
 
 async fn problem(resp: TestResponse, status: StatusCode) -> Value {

@@ -20,7 +20,7 @@ pub mod totals;
 pub mod users;
 
 pub(crate) use connect::begin_write;
-pub use connect::{Backend, connect, migrate};
+pub use connect::{Backend, connect, migrate, pool_usage};
 pub use error::StoreError;
 pub use sea_orm::DatabaseConnection;
 

@@ -275,6 +275,20 @@ impl TotalsRepo {
             .await?)
     }
 
+    /// Entries and money raised over every campaign (for metrics).
+    pub async fn grand_total(&self) -> Result<(i64, i64), StoreError> {
+        let [raised, entries] = summed();
+        let row: Option<(Option<i64>, Option<i64>)> = ledger_rollup::Entity::find()
+            .filter(ledger_rollup::Column::Dimension.eq(Dimension::Kind.as_str()))
+            .select_only()
+            .column_as(entries.0, entries.1)
+            .column_as(raised.0, raised.1)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(row.map_or((0, 0), |(e, r)| (e.unwrap_or(0), r.unwrap_or(0))))
+    }
+
     pub async fn summary(&self, year: i32, scope: TotalsScope) -> Result<Summary, StoreError> {
         let by_kind = self.sums(year, Dimension::Kind, scope).await?;
         let (groups, places): (i64, i64) = Self::scoped(year, Dimension::Kind, scope)

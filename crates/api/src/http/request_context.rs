@@ -10,7 +10,9 @@ use tracing::Instrument;
 
 use super::errors::{rewrite_response, to_problem};
 use super::{BodySlot, RequestSchemas};
+use crate::metrics::Metrics;
 use crate::problem::Problem;
+use poem_openapi::OperationId;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -22,6 +24,7 @@ pub struct RequestContext {
     pub timeout: Duration,
     /// To name the bad fields of a body that does not parse.
     pub schemas: Arc<RequestSchemas>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
@@ -32,6 +35,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
             inner: ep,
             timeout: self.timeout,
             schemas: self.schemas.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -40,6 +44,7 @@ pub struct RequestContextEndpoint<E> {
     inner: E,
     timeout: Duration,
     schemas: Arc<RequestSchemas>,
+    metrics: Arc<Metrics>,
 }
 
 /// Reuses a caller's id when it is short and plain, so a trace can cross services.
@@ -66,9 +71,15 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         let outcome = tokio::time::timeout(self.timeout, self.inner.call(req))
             .instrument(span.clone())
             .await;
+        let mut operation: Option<&'static str> = None;
         let mut resp = match outcome {
-            Ok(Ok(resp)) => rewrite_response(resp.into_response(), &method, &path),
+            Ok(Ok(resp)) => {
+                let resp = resp.into_response();
+                operation = resp.data::<OperationId>().map(|id| id.0);
+                rewrite_response(resp, &method, &path)
+            }
             Ok(Err(err)) => span.in_scope(|| {
+                operation = err.data::<OperationId>().map(|id| id.0);
                 to_problem(err, &method, &path, || {
                     body.take()
                         .map(|b| self.schemas.field_errors(method.as_str(), &path, &b))
@@ -91,7 +102,10 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             resp.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
         let status = resp.status();
-        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = started.elapsed().as_secs_f64();
+        let duration_ms = elapsed * 1000.0;
+        let label = operation.unwrap_or_else(|| crate::metrics::route_label(&path));
+        self.metrics.observe(label, method.as_str(), status.as_u16(), elapsed);
         span.in_scope(|| {
             if status.is_server_error() {
                 tracing::error!(status = status.as_u16(), duration_ms, "request failed");

@@ -1,0 +1,112 @@
+//! Prometheus metrics: requests and their latency per operation and status, the database pool,
+//! and the ledger (entries, money raised), served at `GET /metrics`.
+
+use std::sync::Arc;
+
+use campaign_persistence::totals::TotalsRepo;
+use poem::web::Data;
+use poem::{IntoResponse, Response, handler};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+use crate::state::AppState;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    duration: HistogramVec,
+    pool_open: IntGauge,
+    pool_idle: IntGauge,
+    ledger_entries: IntGauge,
+    raised_cents: IntGauge,
+}
+
+impl Metrics {
+    pub fn new() -> anyhow::Result<Arc<Self>> {
+        let registry = Registry::new_custom(Some("campaign".to_owned()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, per operation, method and status",
+            ),
+            &["operation", "method", "status"],
+        )?;
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request, per operation",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ]),
+            &["operation", "method"],
+        )?;
+        let pool_open = IntGauge::new("db_pool_connections", "Database connections open in the pool")?;
+        let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections in the pool")?;
+        let ledger_entries = IntGauge::new(
+            "ledger_entries",
+            "Ledger entries over every campaign (corrections included)",
+        )?;
+        let raised_cents = IntGauge::new("raised_cents", "Money raised over every campaign, in euro cents")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(duration.clone()))?;
+        registry.register(Box::new(pool_open.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(ledger_entries.clone()))?;
+        registry.register(Box::new(raised_cents.clone()))?;
+        Ok(Arc::new(Self {
+            registry,
+            requests,
+            duration,
+            pool_open,
+            pool_idle,
+            ledger_entries,
+            raised_cents,
+        }))
+    }
+
+    /// Counts one answered request. `operation` is the OpenAPI operation id, or a fixed name for
+    /// the other routes, so the label set stays small.
+    pub fn observe(&self, operation: &str, method: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[operation, method, &status.to_string()])
+            .inc();
+        self.duration.with_label_values(&[operation, method]).observe(seconds);
+    }
+
+    fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// The label for a request outside the OpenAPI operations.
+pub fn route_label(path: &str) -> &'static str {
+    match path {
+        "/healthz" => "healthz",
+        "/readyz" => "readyz",
+        "/metrics" => "metrics",
+        "/api/v1/openapi.json" => "openapi",
+        p if p.starts_with("/docs") => "docs",
+        _ => "unmatched",
+    }
+}
+
+#[handler]
+pub async fn metrics(state: Data<&AppState>) -> Response {
+    let (open, idle) = campaign_persistence::pool_usage(&state.db);
+    state.metrics.pool_open.set(i64::from(open));
+    state.metrics.pool_idle.set(i64::from(idle));
+    match TotalsRepo::new(state.db.clone()).grand_total().await {
+        Ok((entries, raised)) => {
+            state.metrics.ledger_entries.set(entries);
+            state.metrics.raised_cents.set(raised);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read the totals"),
+    }
+    state
+        .metrics
+        .render()
+        .with_content_type("text/plain; version=0.0.4")
+        .into_response()
+}
