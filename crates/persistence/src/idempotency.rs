@@ -51,6 +51,19 @@ pub async fn purge_expired(db: &sea_orm::DatabaseConnection) -> Result<u64, Stor
         .rows_affected)
 }
 
+/// Claims `key` (if any) on `txn`; `Some(answer)` when the request must not be applied again.
+pub(crate) async fn claim_or_answer<T>(
+    txn: &impl ConnectionTrait,
+    key: Option<&IdempotencyKey>,
+) -> Result<Option<Created<T>>, StoreError> {
+    let Some(key) = key else { return Ok(None) };
+    Ok(match claim(txn, key).await? {
+        Claim::Fresh => None,
+        Claim::Replay { status, body } => Some(Created::Replay { status, body }),
+        Claim::Mismatch => Some(Created::KeyMismatch),
+    })
+}
+
 pub(crate) async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<Claim, StoreError> {
     let now = crate::now();
     idempotency_key::Entity::delete_many()

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::ledger_entry;
 use crate::error::conflict_on_unique;
-use crate::idempotency::{Claim, Created, IdempotencyKey, claim, complete};
+use crate::idempotency::{Created, IdempotencyKey, claim_or_answer, complete};
 use crate::{StoreError, begin_write, totals};
 
 /// A product line of a sale, priced from the campaign's price list.
@@ -106,12 +106,8 @@ impl LedgerRepo {
         render: impl FnOnce(&LedgerEntry) -> (u16, String),
     ) -> Result<Created<LedgerEntry>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        if let Some(key) = key {
-            match claim(&txn, key).await? {
-                Claim::Fresh => {}
-                Claim::Replay { status, body } => return Ok(Created::Replay { status, body }),
-                Claim::Mismatch => return Ok(Created::KeyMismatch),
-            }
+        if let Some(answer) = claim_or_answer(&txn, key).await? {
+            return Ok(answer);
         }
         let row = insert(&txn, &new, None).await?;
         totals::add(&txn, (&row).into()).await?;

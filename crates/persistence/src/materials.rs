@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{material, material_request, material_request_line};
 use crate::error::conflict_on_unique;
-use crate::idempotency::{Claim, Created, IdempotencyKey, claim, complete};
+use crate::idempotency::{Created, IdempotencyKey, claim_or_answer, complete};
 use crate::{StoreError, begin_write};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,12 +209,8 @@ impl MaterialRepo {
         render: impl FnOnce(&MaterialRequest) -> (u16, String),
     ) -> Result<Created<MaterialRequest>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        if let Some(key) = key {
-            match claim(&txn, key).await? {
-                Claim::Fresh => {}
-                Claim::Replay { status, body } => return Ok(Created::Replay { status, body }),
-                Claim::Mismatch => return Ok(Created::KeyMismatch),
-            }
+        if let Some(answer) = claim_or_answer(&txn, key).await? {
+            return Ok(answer);
         }
         let codes: Vec<String> = new.lines.iter().map(|l| l.material_code.clone()).collect();
         let known: Vec<String> = material::Entity::find()

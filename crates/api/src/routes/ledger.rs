@@ -12,21 +12,21 @@ use campaign_domain::{FieldError, ValidationError};
 use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::campaigns::{Campaign, CampaignRepo, Product};
 use campaign_persistence::groups::{Group, GroupRepo};
-use campaign_persistence::idempotency::{Created, IdempotencyKey};
+use campaign_persistence::idempotency::Created;
 use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, NewEntry, SaleLine};
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::{Any, ParseFromJSON, ToJSON};
+use poem_openapi::types::{Any, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::context::{allow, audit_context};
 use super::groups::visible_group;
+use super::idempotency;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
@@ -412,34 +412,6 @@ impl LedgerApi {
     }
 }
 
-/// Idempotency keys: 1 to 200 visible ASCII characters (a UUID is a good one).
-fn idempotency_key(
-    raw: Option<&str>,
-    user: campaign_domain::ids::UserId,
-    fingerprint: String,
-) -> Result<Option<IdempotencyKey>, ApiError> {
-    let Some(key) = raw else { return Ok(None) };
-    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::invalid_field(
-            "Idempotency-Key",
-            "must be 1 to 200 visible ASCII characters, e.g. a UUID",
-        ));
-    }
-    Ok(Some(IdempotencyKey {
-        user,
-        key: key.to_owned(),
-        fingerprint,
-    }))
-}
-
-fn fingerprint(method: &str, path: &str, body: &impl ToJSON) -> String {
-    let body = body.to_json().map(|v| v.to_string()).unwrap_or_default();
-    Sha256::digest(format!("{method} {path}\n{body}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[OpenApi(tag = "ApiTags::Money")]
 impl LedgerApi {
     /// Log one entry
@@ -466,10 +438,12 @@ impl LedgerApi {
             "only staff and the group's volunteers log its money",
         )
         .await?;
-        let key = idempotency_key(
+        let key = idempotency::key_of(
             idempotency_key_header.0.as_deref(),
             auth.0.user_id,
-            fingerprint("POST", req.uri().path(), &body.0),
+            "POST",
+            req.uri().path(),
+            &body.0,
         )?;
         let prices = PriceList::load(&self.campaigns).await?;
         let new = self
@@ -493,15 +467,11 @@ impl LedgerApi {
                 Ok(EntryCreated::Created(Json(entry.into()), location, false))
             }
             Created::Replay { body, .. } => {
-                let value: serde_json::Value = serde_json::from_str(&body).map_err(|e| ApiError::internal(&e))?;
-                let entry =
-                    EntryOut::parse_from_json(Some(value)).map_err(|e| ApiError::internal(&e.into_message()))?;
+                let entry: EntryOut = idempotency::replayed(&body)?;
                 let location = format!("/api/v1/entries/{}", entry.id);
                 Ok(EntryCreated::Created(Json(entry), location, true))
             }
-            Created::KeyMismatch => Err(ApiError::unprocessable(
-                "this Idempotency-Key was used before with another request; use a new key for a new entry",
-            )),
+            Created::KeyMismatch => Err(idempotency::key_reused()),
         }
     }
 

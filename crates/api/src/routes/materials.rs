@@ -9,20 +9,20 @@ use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::{Membership, parse_text};
-use campaign_persistence::idempotency::{Created, IdempotencyKey};
+use campaign_persistence::idempotency::Created;
 use campaign_persistence::materials::{Material, MaterialRepo, MaterialRequest, MoveError, NewRequest, RequestFilter};
 use campaign_persistence::municipalities::MunicipalityRepo;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ApiTags;
 use super::context::{allow, audit_context};
+use super::idempotency;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
@@ -427,27 +427,13 @@ impl MaterialsApi {
                 return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
             }
         };
-        let key = match idempotency_key.0.as_deref() {
-            None => None,
-            Some(k) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => {
-                let body_json = body.0.to_json().map(|v| v.to_string()).unwrap_or_default();
-                let fingerprint: String = Sha256::digest(format!("POST {}\n{body_json}", req.uri().path()).as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                Some(IdempotencyKey {
-                    user: auth.0.user_id,
-                    key: k.to_owned(),
-                    fingerprint,
-                })
-            }
-            Some(_) => {
-                return Err(ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "must be 1 to 200 visible ASCII characters, e.g. a UUID",
-                ));
-            }
-        };
+        let key = idempotency::key_of(
+            idempotency_key.0.as_deref(),
+            auth.0.user_id,
+            "POST",
+            req.uri().path(),
+            &body.0,
+        )?;
         let new = NewRequest {
             municipality: code,
             requested_by: auth.0.user_id,
@@ -480,15 +466,11 @@ impl MaterialsApi {
                 Ok(RequestCreated::Created(Json(request.into()), location, false))
             }
             Created::Replay { body, .. } => {
-                let value: serde_json::Value = serde_json::from_str(&body).map_err(|e| ApiError::internal(&e))?;
-                let request = MaterialRequestOut::parse_from_json(Some(value))
-                    .map_err(|e| ApiError::internal(&e.into_message()))?;
+                let request: MaterialRequestOut = idempotency::replayed(&body)?;
                 let location = format!("/api/v1/material-requests/{}", request.id);
                 Ok(RequestCreated::Created(Json(request), location, true))
             }
-            Created::KeyMismatch => Err(ApiError::unprocessable(
-                "this Idempotency-Key was used before with another request; use a new key",
-            )),
+            Created::KeyMismatch => Err(idempotency::key_reused()),
         }
     }
 

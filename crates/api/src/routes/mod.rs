@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod context;
 pub mod groups;
 pub mod health;
+pub mod idempotency;
 pub mod ledger;
 pub mod materials;
 pub mod municipalities;
