@@ -114,7 +114,11 @@ async fn run(backend: Backend) -> Vec<String> {
         tokens.push(auth.keys.issue(&user).unwrap());
         groups.push(group.id);
     }
-    let state = AppState::load(db.clone(), HttpSettings::default(), auth).await.unwrap();
+    let http = HttpSettings {
+        write_rate_limit: 0,
+        ..HttpSettings::default()
+    };
+    let state = AppState::load(db.clone(), http, auth).await.unwrap();
     let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
     let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
     let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(campaign_api::app(state)));

@@ -16,6 +16,7 @@ on_both_databases!(
     every_answer_carries_a_request_id,
     cors_answers_only_the_listed_origins,
     metrics_count_requests_and_money,
+    writes_beyond_the_rate_limit_are_429,
 );
 
 async fn the_openapi_document_is_valid_openapi_3(backend: Backend) {
@@ -303,4 +304,50 @@ async fn metrics_count_requests_and_money(backend: Backend) {
         "campaign_http_request_duration_seconds_bucket{method=\"GET\",operation=\"get_municipality\",le=\"0.005\"}"
     ));
     assert!(text.lines().any(|l| l.starts_with("campaign_db_pool_connections ")));
+}
+
+async fn writes_beyond_the_rate_limit_are_429(backend: Backend) {
+    let http = campaign_api::HttpSettings {
+        write_rate_limit: 3,
+        ..Default::default()
+    };
+    let options = TestOptions {
+        http,
+        client_ip_header: Some("x-forwarded-for".to_owned()),
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    let body = |i: i64| serde_json::json!({ "name": format!("Comité {i}"), "municipality_nis": "44021" });
+    // The harness's sign-in was a write by an anonymous client; the staff user has its own budget.
+    for i in 0..3 {
+        crate::post_as(&app, &app.staff, "/api/v1/groups", &body(i))
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let limited = crate::post_as(&app, &app.staff, "/api/v1/groups", &body(3)).await;
+    limited.expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Reads go on, and another user has a budget of its own.
+    get(&app, "/api/v1/groups").await.expect(StatusCode::OK);
+    let (group, volunteer) = app.new_volunteer().await;
+    let activity = serde_json::json!({ "kind": "quiz", "title": "Quiz", "starts_at": "2026-11-07T19:00:00Z", "ends_at": "2026-11-07T22:00:00Z", "public": true });
+    let answer = crate::post_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/groups/{group}/activities"),
+        &activity,
+    )
+    .await;
+    assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{}", answer.body);
+    assert_eq!(
+        get(&app, "/api/v1/groups").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "the refused write changed nothing"
+    );
 }

@@ -114,6 +114,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CAMPAIGN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Writes a minute per signed-in user (per client address when anonymous); 0 turns it off
+    #[arg(long, env = "CAMPAIGN_WRITE_RATE_LIMIT", default_value_t = 1200)]
+    pub write_rate_limit: u32,
+
     /// Header with the client's address, set by a trusted reverse proxy (e.g. `x-forwarded-for`)
     #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
@@ -127,6 +131,7 @@ impl Default for ServeArgs {
             cors_origins: Vec::new(),
             request_timeout_secs: 30,
             client_ip_header: None,
+            write_rate_limit: 1200,
         }
     }
 }

@@ -14,6 +14,8 @@ pub struct HttpSettings {
     /// Time after which a request is abandoned with 503.
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// Writes a minute per signed-in user (per client address when anonymous); 0 = no limit.
+    pub write_rate_limit: u32,
 }
 
 impl Default for HttpSettings {
@@ -22,6 +24,7 @@ impl Default for HttpSettings {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: MAX_BODY_BYTES,
+            write_rate_limit: 1200,
         }
     }
 }

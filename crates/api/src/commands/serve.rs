@@ -19,7 +19,8 @@ use crate::state::AppState;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
-    let http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
+    let mut http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
+    http.write_rate_limit = args.write_rate_limit;
     let db = open_database(global).await?;
 
     if let Some(file) = &args.boundaries {
