@@ -79,6 +79,21 @@ impl Contribution<'_> {
     }
 }
 
+/// The row of one summed rollup key.
+fn rollup_row(
+    ((campaign_year, dimension, key, group_id, municipality_nis), (raised_cents, entries)): (Key, (i64, i64)),
+) -> ledger_rollup::ActiveModel {
+    ledger_rollup::ActiveModel {
+        campaign_year: Set(campaign_year),
+        dimension: Set(dimension),
+        key: Set(key),
+        group_id: Set(group_id),
+        municipality_nis: Set(municipality_nis),
+        raised_cents: Set(raised_cents),
+        entries: Set(entries),
+    }
+}
+
 /// Adds one entry to the totals, on `txn` (the transaction of the entry).
 pub(crate) async fn add(txn: &impl ConnectionTrait, c: Contribution<'_>) -> Result<(), StoreError> {
     add_many(txn, [c]).await
@@ -103,22 +118,7 @@ pub(crate) async fn add_many<'a>(
     }
     let qualified = |col: R| Expr::col((ledger_rollup::Entity, col));
     let excluded = |col: R| Expr::col((Alias::new("excluded"), col));
-    let rows: Vec<ledger_rollup::ActiveModel> = sums
-        .into_iter()
-        .map(
-            |((campaign_year, dimension, key, group_id, municipality_nis), (raised_cents, entries))| {
-                ledger_rollup::ActiveModel {
-                    campaign_year: Set(campaign_year),
-                    dimension: Set(dimension),
-                    key: Set(key),
-                    group_id: Set(group_id),
-                    municipality_nis: Set(municipality_nis),
-                    raised_cents: Set(raised_cents),
-                    entries: Set(entries),
-                }
-            },
-        )
-        .collect();
+    let rows: Vec<ledger_rollup::ActiveModel> = sums.into_iter().map(rollup_row).collect();
     for chunk in rows.chunks(1000) {
         ledger_rollup::Entity::insert_many(chunk.to_vec())
             .on_conflict(
@@ -410,22 +410,7 @@ impl TotalsRepo {
         let count = recomputed.len();
         let txn = self.db.begin().await?;
         ledger_rollup::Entity::delete_many().exec(&txn).await?;
-        let rows: Vec<ledger_rollup::ActiveModel> = recomputed
-            .into_iter()
-            .map(
-                |((campaign_year, dimension, key, group_id, municipality_nis), (raised_cents, entries))| {
-                    ledger_rollup::ActiveModel {
-                        campaign_year: Set(campaign_year),
-                        dimension: Set(dimension),
-                        key: Set(key),
-                        group_id: Set(group_id),
-                        municipality_nis: Set(municipality_nis),
-                        raised_cents: Set(raised_cents),
-                        entries: Set(entries),
-                    }
-                },
-            )
-            .collect();
+        let rows: Vec<ledger_rollup::ActiveModel> = recomputed.into_iter().map(rollup_row).collect();
         for chunk in rows.chunks(1000) {
             ledger_rollup::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)

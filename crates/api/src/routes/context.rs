@@ -34,6 +34,7 @@ pub fn audit_context(req: &Request, auth: &AuthState, actor: Option<&Actor>) -> 
 }
 
 /// Asks the policy; a refusal becomes 404 (`hidden` says what was not found) or 403 (`why`).
+/// The policy checks visibility before the action, so one call gives 404 outside the scope.
 pub fn allow(
     actor: &Actor,
     action: Action,

@@ -633,7 +633,6 @@ impl LedgerApi {
             group: group.id,
             municipality: group.municipality,
         };
-        let _seen = allow(&auth.0, Action::Read, scope, missing, "")?;
         let _grant = allow(
             &auth.0,
             Action::Write,

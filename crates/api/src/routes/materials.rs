@@ -270,7 +270,6 @@ impl MaterialsApi {
             .await?
             .ok_or_else(|| ApiError::not_found(missing()))?;
         let scope = Scope::Municipality(request.municipality);
-        let _seen = allow(&auth.0, Action::Read, scope, missing, why)?;
         let _grant = allow(&auth.0, action, scope, missing, why)?;
         Ok(request)
     }
