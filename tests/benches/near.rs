@@ -12,12 +12,12 @@
 
 use std::time::{Duration, Instant};
 
-use campaign_domain::activity::{ActivityDetails, ActivityKind, Place};
+use campaign_domain::activity::{ActivityDetails, ActivityKind, ActivityStatus, Place};
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::point::LonLat;
-use campaign_persistence::activities::{ActivityRepo, NewActivity};
+use campaign_persistence::activities::{ActivityRepo, ImportedActivity, NewActivity};
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::groups::GroupRepo;
 use campaign_tests::{Backend, TestApp, reference_boundaries};
@@ -97,13 +97,17 @@ async fn run(backend: Backend, index: &MunicipalityIndex) -> Vec<String> {
             i % 3 != 0,
         )
         .unwrap();
-        batch.push(NewActivity {
-            group: group_ids[i % GROUPS],
-            campaign_year: 2026,
-            details,
-            place: Some(Place { point, address: None }),
-            municipality,
-            created_by: campaign_domain::ids::UserId::from_uuid(staff.user_id),
+        batch.push(ImportedActivity {
+            activity: NewActivity {
+                group: group_ids[i % GROUPS],
+                campaign_year: 2026,
+                details,
+                place: Some(Place { point, address: None }),
+                municipality,
+                created_by: campaign_domain::ids::UserId::from_uuid(staff.user_id),
+            },
+            status: ActivityStatus::Planned,
+            attendance: None,
         });
     }
     ActivityRepo::new(app.db.clone())

@@ -5,6 +5,7 @@ mod activities;
 mod auth;
 mod boundaries_import;
 mod campaigns;
+mod demo;
 mod groups;
 mod http_skeleton;
 mod ledger;

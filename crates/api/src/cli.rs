@@ -22,15 +22,10 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Database: a SQLite file (`sqlite://campaign.db?mode=rwc`) or `postgres://user@host/db`
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://campaign.db?mode=rwc",
-        hide_env_values = true,
-        global = true
-    )]
-    pub database_url: String,
+    /// Database: a SQLite file or `postgres://user@host/db` [default: sqlite://campaign.db?mode=rwc,
+    /// and sqlite://campaign-demo.db?mode=rwc for the demo]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
 
     /// Connections in the database pool
     #[arg(long, env = "CAMPAIGN_DB_POOL_SIZE", default_value_t = 10, global = true)]
@@ -39,6 +34,23 @@ pub struct GlobalArgs {
     /// Log format: `text` for people, `json` for log collectors (filter with RUST_LOG)
     #[arg(long, env = "CAMPAIGN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+}
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://campaign.db?mode=rwc";
+/// The SQLite file of the demo when `DATABASE_URL` is not set, so the demo never mixes with
+/// the data of `campaign.db`.
+pub const DEMO_DATABASE_URL: &str = "sqlite://campaign-demo.db?mode=rwc";
+
+impl GlobalArgs {
+    /// The database to open: the configured one, or the default file (the demo's for the demo).
+    pub fn database_url(&self, demo: bool) -> &str {
+        match (&self.database_url, demo) {
+            (Some(url), _) => url,
+            (None, false) => DEFAULT_DATABASE_URL,
+            (None, true) => DEMO_DATABASE_URL,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,9 +70,32 @@ pub enum Command {
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Load the demo campaign (this year's and last year's, groups, activities, about 100,000
+    /// ledger entries, materials) into an empty database and print the demo accounts; on a
+    /// database that holds the demo, give the demo accounts new passwords
+    Demo(DemoArgs),
     /// Recompute every total from the ledger; exits non-zero and lists the differences when the
     /// kept totals disagree
     VerifyTotals(VerifyTotalsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Ledger entries to load over the two campaigns
+    #[arg(long, env = "CAMPAIGN_DEMO_ENTRIES", default_value_t = 100_000)]
+    pub demo_entries: usize,
+    /// Seed of the random generator: the same seed loads the same campaign
+    #[arg(long, default_value_t = 1111)]
+    pub demo_seed: u64,
+}
+
+impl Default for DemoArgs {
+    fn default() -> Self {
+        Self {
+            demo_entries: 100_000,
+            demo_seed: 1111,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +156,14 @@ pub struct ServeArgs {
     /// Header with the client's address, set by a trusted reverse proxy (e.g. `x-forwarded-for`)
     #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
+
+    /// Load the demo campaign first when the database is empty (campaign-demo.db unless
+    /// DATABASE_URL is set), and print the demo accounts
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(flatten)]
+    pub demo_options: DemoArgs,
 }
 
 impl Default for ServeArgs {
@@ -132,6 +175,8 @@ impl Default for ServeArgs {
             request_timeout_secs: 30,
             client_ip_header: None,
             write_rate_limit: 1200,
+            demo: false,
+            demo_options: DemoArgs::default(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
+use campaign_api::auth::Passwords;
 use campaign_api::cli::{Cli, Command, ServeArgs, UserCommand};
+use campaign_api::commands::demo::{self, DemoOptions};
 use campaign_api::commands::{import_boundaries::import_boundaries, open_database, serve::serve, users::add_user};
 use clap::Parser;
 
@@ -28,17 +30,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(&cli.global, &ServeArgs::default()).await,
         Some(Command::Serve(args)) => serve(&cli.global, &args).await,
         Some(Command::Migrate) => {
-            open_database(&cli.global).await?;
+            open_database(&cli.global, false).await?;
             Ok(())
         }
         Some(Command::ImportBoundaries(args)) => {
-            let db = open_database(&cli.global).await?;
+            let db = open_database(&cli.global, false).await?;
             let count = import_boundaries(&db, &args.file, &args.code_property).await?;
             println!("imported the boundaries of {count} municipalities; restart running servers to use them");
             Ok(())
         }
         Some(Command::VerifyTotals(args)) => {
-            let db = open_database(&cli.global).await?;
+            let db = open_database(&cli.global, false).await?;
             let totals = campaign_persistence::totals::TotalsRepo::new(db);
             let differences = totals.verify().await?;
             if differences.is_empty() {
@@ -58,8 +60,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 differences.len()
             )
         }
+        Some(Command::Demo(args)) => {
+            let db = open_database(&cli.global, true).await?;
+            let options = DemoOptions {
+                entries: args.demo_entries,
+                seed: args.demo_seed,
+            };
+            let report = demo::load_or_refresh(&db, &Passwords::new()?, options).await?;
+            println!("{}", demo::render(&report, "http://127.0.0.1:8080"));
+            if cli.global.database_url.is_none() {
+                println!("Serve it with: campaign serve --demo");
+            }
+            Ok(())
+        }
         Some(Command::User(UserCommand::Add(args))) => {
-            let db = open_database(&cli.global).await?;
+            let db = open_database(&cli.global, false).await?;
             let user = add_user(&db, &args).await?;
             println!(
                 "created {} account {} ({})",

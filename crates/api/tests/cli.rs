@@ -36,7 +36,7 @@ fn every_command_has_help() {
     let top = campaign(&db, &["--help"]);
     assert!(top.status.success());
     let top = text(&top.stdout);
-    for word in ["serve", "migrate", "import-boundaries", "DATABASE_URL"] {
+    for word in ["serve", "migrate", "import-boundaries", "demo", "DATABASE_URL"] {
         assert!(top.contains(word), "`campaign --help` mentions {word}:\n{top}");
     }
     for (command, words) in [
@@ -47,6 +47,7 @@ fn every_command_has_help() {
                 "CAMPAIGN_BIND",
                 "CAMPAIGN_BOUNDARIES",
                 "CAMPAIGN_CORS_ORIGINS",
+                "--demo",
             ][..],
         ),
         ("migrate", &["DATABASE_URL"][..]),
@@ -82,6 +83,34 @@ fn verify_totals_reports_agreement() {
     let out = campaign(&db, &["verify-totals"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("the totals agree with the ledger"));
+}
+
+#[test]
+fn demo_loads_once_and_prints_accounts_that_change_on_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let first = campaign(&db, &["demo", "--demo-entries", "1500"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let stdout = text(&first.stdout);
+    assert!(stdout.contains("1500 ledger entries"), "{stdout}");
+    for email in ["staff@demo.11.be", "volunteer@demo.11.be", "contact@demo.11.be"] {
+        assert!(stdout.contains(email), "{stdout}");
+    }
+    assert!(
+        text(&first.stderr).contains("ledger entries loaded=1500"),
+        "progress is shown"
+    );
+    let second = campaign(&db, &["demo"]);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let again = text(&second.stdout);
+    assert!(again.contains("loaded already"), "{again}");
+    let password = |out: &str| {
+        let line = out.lines().find(|l| l.contains("staff@demo.11.be")).unwrap().to_owned();
+        line.split_whitespace().nth(3).unwrap().to_owned()
+    };
+    assert_ne!(password(&stdout), password(&again));
+    let verify = campaign(&db, &["verify-totals"]);
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
 }
 
 #[test]

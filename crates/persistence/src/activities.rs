@@ -41,6 +41,13 @@ pub struct NewActivity {
     pub created_by: UserId,
 }
 
+/// An activity brought in by an import, with the status and attendance it has reached.
+pub struct ImportedActivity {
+    pub activity: NewActivity,
+    pub status: ActivityStatus,
+    pub attendance: Option<i32>,
+}
+
 /// A whole new state for an activity (the API merges a patch into the current one).
 pub struct ActivityUpdate {
     pub details: ActivityDetails,
@@ -96,13 +103,23 @@ impl ActivityRepo {
         to_domain(row)
     }
 
-    /// Stores many activities at once (demo data, benchmarks, imports), in one transaction with
-    /// one audit record.
-    pub async fn import(&self, activities: Vec<NewActivity>, ctx: &AuditContext) -> Result<usize, StoreError> {
+    /// Stores many activities at once (demo data, benchmarks, imports), each with the status
+    /// and attendance it has reached, in one transaction with one audit record. Returns their ids
+    /// in the given order.
+    pub async fn import(&self, activities: Vec<ImportedActivity>, ctx: &AuditContext) -> Result<Vec<Uuid>, StoreError> {
         let txn = begin_write(&self.db).await?;
         let now = crate::now();
         let count = activities.len();
-        let rows: Vec<activity::ActiveModel> = activities.into_iter().map(|new| new_row(new, now)).collect();
+        let rows: Vec<activity::ActiveModel> = activities
+            .into_iter()
+            .map(|imported| {
+                let mut row = new_row(imported.activity, now);
+                row.status = Set(imported.status.as_str().to_owned());
+                row.attendance = Set(imported.attendance);
+                row
+            })
+            .collect();
+        let ids = rows.iter().filter_map(|row| row.id.try_as_ref().copied()).collect();
         // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
         for chunk in rows.chunks(500) {
             activity::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
@@ -111,7 +128,7 @@ impl ActivityRepo {
         event.entity_id = None;
         record(&txn, ctx, event.with_detail(serde_json::json!({ "count": count }))).await?;
         txn.commit().await?;
-        Ok(count)
+        Ok(ids)
     }
 
     pub async fn update(

@@ -33,4 +33,28 @@ impl SettingsRepo {
             .map(|row| row.value)
             .ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
     }
+
+    /// The stored value of `key`, if any.
+    pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(app_setting::Entity::find_by_id(key)
+            .one(&self.db)
+            .await?
+            .map(|row| row.value))
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn set(&self, key: &str, value: String) -> Result<(), StoreError> {
+        app_setting::Entity::insert(app_setting::ActiveModel {
+            key: Set(key.to_owned()),
+            value: Set(value),
+        })
+        .on_conflict(
+            OnConflict::column(app_setting::Column::Key)
+                .update_column(app_setting::Column::Value)
+                .to_owned(),
+        )
+        .exec(&self.db)
+        .await?;
+        Ok(())
+    }
 }

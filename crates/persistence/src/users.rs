@@ -40,6 +40,8 @@ pub struct NewUser {
 pub struct UserChanges {
     pub name: Option<PersonName>,
     pub active: Option<bool>,
+    /// A new argon2 hash; like deactivation, it revokes the account's refresh tokens.
+    pub password_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -154,17 +156,21 @@ impl UserRepo {
         if let Some(active) = changes.active {
             model.active = Set(active);
             detail.insert("active".into(), active.into());
-            if !active {
-                refresh_token::Entity::update_many()
-                    .col_expr(
-                        refresh_token::Column::RevokedAt,
-                        sea_orm::sea_query::Expr::value(crate::now()),
-                    )
-                    .filter(refresh_token::Column::UserId.eq(id.as_uuid()))
-                    .filter(refresh_token::Column::RevokedAt.is_null())
-                    .exec(&txn)
-                    .await?;
-            }
+        }
+        if let Some(hash) = changes.password_hash {
+            model.password_hash = Set(hash);
+            detail.insert("password".into(), "changed".into());
+        }
+        if changes.active == Some(false) || detail.contains_key("password") {
+            refresh_token::Entity::update_many()
+                .col_expr(
+                    refresh_token::Column::RevokedAt,
+                    sea_orm::sea_query::Expr::value(crate::now()),
+                )
+                .filter(refresh_token::Column::UserId.eq(id.as_uuid()))
+                .filter(refresh_token::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?;
         }
         model.updated_at = Set(crate::now());
         let row = model.update(&txn).await?;

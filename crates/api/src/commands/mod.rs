@@ -1,5 +1,6 @@
 //! The subcommands of `campaign` besides the argument parsing.
 
+pub mod demo;
 pub mod import_boundaries;
 pub mod serve;
 pub mod users;
@@ -9,10 +10,12 @@ use campaign_persistence::DatabaseConnection;
 
 use crate::cli::{GlobalArgs, redact_url};
 
-/// Connects to the configured database and brings its schema up to date.
-pub async fn open_database(global: &GlobalArgs) -> anyhow::Result<DatabaseConnection> {
-    let shown = redact_url(&global.database_url);
-    let db = campaign_persistence::connect(&global.database_url, global.db_pool_size)
+/// Connects to the configured database (the demo's default file for the demo) and brings its
+/// schema up to date.
+pub async fn open_database(global: &GlobalArgs, demo: bool) -> anyhow::Result<DatabaseConnection> {
+    let url = global.database_url(demo);
+    let shown = redact_url(url);
+    let db = campaign_persistence::connect(url, global.db_pool_size)
         .await
         .with_context(|| format!("cannot open the database {shown}"))?;
     campaign_persistence::migrate(&db)

@@ -5,8 +5,9 @@ use std::time::Duration;
 use anyhow::Context;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use poem::Server;
-use poem::listener::{Listener, TcpListener};
+use poem::listener::{Acceptor, Listener, TcpListener};
 
+use super::demo::{self, DemoOptions};
 use super::import_boundaries::import_boundaries;
 use super::open_database;
 use super::users::ensure_first_staff;
@@ -21,7 +22,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let mut http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
     http.write_rate_limit = args.write_rate_limit;
-    let db = open_database(global).await?;
+    let db = open_database(global, args.demo).await?;
 
     if let Some(file) = &args.boundaries {
         if MunicipalityRepo::new(db.clone()).boundary_count().await? == 0 {
@@ -36,6 +37,15 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let secret = resolve_jwt_secret(std::env::var("CAMPAIGN_JWT_SECRET").ok(), &db).await?;
     let auth = AuthState::new(&secret, args.client_ip_header.clone())?;
     ensure_first_staff(&db, &auth.passwords).await?;
+    let demo = if args.demo {
+        let options = DemoOptions {
+            entries: args.demo_options.demo_entries,
+            seed: args.demo_options.demo_seed,
+        };
+        Some(demo::load_or_refresh(&db, &auth.passwords, options).await?)
+    } else {
+        None
+    };
 
     let state = AppState::load(db.clone(), http, auth).await?;
     tokio::spawn(purge_idempotency_keys(db.clone()));
@@ -43,6 +53,14 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         .into_acceptor()
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
+    if let Some(report) = &demo {
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(args.bind);
+        println!("{}", demo::render(report, &format!("http://{address}")));
+    }
     Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(crate::app(state), shutdown_signal(), Some(DRAIN_TIMEOUT))
         .await

@@ -291,6 +291,7 @@ impl UsersApi {
         let changes = UserChanges {
             name: body.name.as_deref().map(PersonName::parse).transpose()?,
             active: body.active,
+            password_hash: None,
         };
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
         let user = self

@@ -1,0 +1,153 @@
+//! The demo campaign: whole, consistent with its totals, scoped like real data, and its printed
+//! accounts work — also after a restart, which gives them new passwords.
+
+use campaign_api::auth::Passwords;
+use campaign_api::commands::demo::{DemoOptions, DemoReport, load_or_refresh};
+use campaign_domain::user::Role;
+use campaign_persistence::totals::TotalsRepo;
+use poem::http::StatusCode;
+use serde_json::json;
+
+use crate::{Backend, Session, TestApp, get_as, on_both_databases, post_as};
+
+on_both_databases!(
+    the_demo_is_a_whole_campaign_that_its_accounts_can_use,
+    the_demo_only_loads_into_an_empty_database,
+);
+
+const ENTRIES: usize = 6_000;
+
+async fn load(app: &TestApp) -> DemoReport {
+    let options = DemoOptions {
+        entries: ENTRIES,
+        seed: 7,
+    };
+    load_or_refresh(&app.db, &Passwords::new().unwrap(), options)
+        .await
+        .expect("the demo loads")
+}
+
+async fn sign_in(app: &TestApp, report: &DemoReport, role: Role) -> Session {
+    let account = report
+        .accounts
+        .iter()
+        .find(|a| a.role == role)
+        .expect("an account per role");
+    app.sign_in(&account.email, &account.password)
+        .await
+        .unwrap_or_else(|| panic!("{} signs in with the printed password", account.email))
+}
+
+async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    let report = load(&app).await;
+    let loaded = report.loaded.clone().expect("loaded into an empty database");
+    assert_eq!(loaded.entries, ENTRIES);
+    assert!(
+        (200..=450).contains(&loaded.groups),
+        "a few hundred groups: {}",
+        loaded.groups
+    );
+    assert!(loaded.activities >= loaded.groups * 2, "activities in both years");
+    assert!(loaded.corrections > 0);
+    for (status, count) in &loaded.requests {
+        assert!(*count > 0, "a material request is {}", status.as_str());
+    }
+    assert_eq!(report.accounts.len(), 3, "staff, volunteer, municipal contact");
+    assert!(
+        TotalsRepo::new(app.db.clone()).verify().await.unwrap().is_empty(),
+        "the kept totals agree with the demo ledger"
+    );
+
+    let staff = sign_in(&app, &report, Role::Staff).await;
+    let campaigns = get_as(&app, &staff, "/api/v1/campaigns").await;
+    let campaigns = campaigns.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(campaigns.len(), 2, "this year's and last year's");
+    let mut entries = 0;
+    for year in &loaded.years {
+        let totals = get_as(&app, &staff, &format!("/api/v1/campaigns/{year}/totals")).await;
+        let totals = totals.expect(StatusCode::OK);
+        assert!(totals["raised_cents"].as_i64().unwrap() > 0, "{year}: {totals}");
+        assert!(totals["groups_reporting"].as_i64().unwrap() > 100, "{year}: {totals}");
+        entries += totals["entries"].as_i64().unwrap();
+    }
+    let corrections = i64::try_from(loaded.corrections).unwrap();
+    assert_eq!(entries, i64::try_from(ENTRIES).unwrap() + corrections);
+    let this_year = loaded.years[1];
+    let pacing = get_as(&app, &staff, &format!("/api/v1/campaigns/{this_year}/pacing")).await;
+    let days = pacing.expect(StatusCode::OK)["days"].as_array().unwrap().clone();
+    assert!(
+        days.iter().any(|d| d["previous_cumulative_cents"].as_i64() > Some(0)),
+        "this year is paced against last year"
+    );
+    let agenda = get_as(&app, &staff, "/api/v1/activities?limit=100").await;
+    let agenda = agenda.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert!(
+        agenda.iter().any(|a| a["location"]["lon"].is_number()),
+        "with boundaries loaded, activities are on the map"
+    );
+    assert!(
+        agenda
+            .iter()
+            .any(|a| a["status"] == "held" && a["attendance"].is_number())
+    );
+
+    let volunteer = sign_in(&app, &report, Role::Volunteer).await;
+    let groups = get_as(&app, &volunteer, "/api/v1/groups").await;
+    let groups = groups.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(groups.len(), 1, "a volunteer sees their own group");
+    let group = groups[0]["id"].as_str().unwrap();
+    let own = get_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries?limit=5")).await;
+    assert!(!own.expect(StatusCode::OK)["items"].as_array().unwrap().is_empty());
+    let last_year = loaded.years[0];
+    let sale = json!({ "kind": "sale", "product_code": "cards-6", "quantity": 2, "payment_method": "cash",
+                       "occurred_at": format!("{last_year}-11-10T10:00:00Z") });
+    post_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries"), &sale)
+        .await
+        .expect(StatusCode::CREATED);
+
+    let contact = sign_in(&app, &report, Role::MunicipalContact).await;
+    let requests = get_as(&app, &contact, "/api/v1/material-requests").await;
+    let requests = requests.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert!(
+        !requests.is_empty(),
+        "the demo contact's municipality asked for materials"
+    );
+    let home = &requests[0]["municipality_nis"];
+    assert!(
+        requests.iter().all(|r| &r["municipality_nis"] == home),
+        "only their municipality"
+    );
+
+    // A restart with --demo: nothing loaded twice, new passwords that work, old ones that don't.
+    let again = load(&app).await;
+    assert!(again.loaded.is_none());
+    let old = report.accounts.iter().find(|a| a.role == Role::Staff).unwrap();
+    let new = again.accounts.iter().find(|a| a.role == Role::Staff).unwrap();
+    assert_ne!(old.password, new.password);
+    assert!(app.sign_in(&old.email, &old.password).await.is_none());
+    sign_in(&app, &again, Role::Staff).await;
+    let after = get_as(&app, &staff, "/api/v1/campaigns").await;
+    assert_eq!(after.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 2);
+}
+
+async fn the_demo_only_loads_into_an_empty_database(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let campaign = json!({ "year": 2030, "starts_on": "2030-10-01", "ends_on": "2030-11-30", "target_cents": 100 });
+    post_as(&app, &app.staff, "/api/v1/campaigns", &campaign)
+        .await
+        .expect(StatusCode::CREATED);
+    let options = DemoOptions { entries: 10, seed: 1 };
+    let refused = load_or_refresh(&app.db, &Passwords::new().unwrap(), options).await;
+    let message = format!(
+        "{:#}",
+        refused.expect_err("a database with real campaigns is left alone")
+    );
+    assert!(message.contains("not the demo"), "{message}");
+    let groups = get_as(&app, &app.staff, "/api/v1/groups").await;
+    assert!(groups.expect(StatusCode::OK)["items"].as_array().unwrap().is_empty());
+}
