@@ -15,108 +15,26 @@ database of its own. Without PostgreSQL the PostgreSQL run is skipped with a rea
 CI=true, where it fails. Only the Python standard library is used.
 """
 
-import json
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from campaign_server import Server, binary, call, free_port
+
 ROUNDS = int(os.environ.get("CRASH_TEST_ROUNDS", "3"))
 CLIENTS = int(os.environ.get("CRASH_TEST_CLIENTS", "8"))
 # Acknowledged sales to wait for in a round before the kill.
 ACKS_BEFORE_KILL = int(os.environ.get("CRASH_TEST_ACKS", "150"))
 GROUPS = 16
-
-
-def binary() -> Path:
-    if os.environ.get("CAMPAIGN_BIN"):
-        return Path(os.environ["CAMPAIGN_BIN"])
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    return target / "debug" / "campaign"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One `campaign serve` process on a fixed port and database."""
-
-    def __init__(self, env: dict, port: int, log: Path):
-        self.env, self.port, self.log = env, port, log
-        self.proc = None
-
-    def start(self, *extra: str) -> str:
-        out = open(self.log, "a")
-        self.proc = subprocess.Popen(
-            [str(binary()), "serve", "--bind", f"127.0.0.1:{self.port}", *extra],
-            env=self.env, stdout=subprocess.PIPE, stderr=out, text=True,
-        )
-        printed = []
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the server exited with {self.proc.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"the server was not ready within 300 s; see {self.log}")
-        # Anything printed before readiness (the demo accounts) is in the pipe already.
-        if "--demo" in extra:
-            for line in self.proc.stdout:
-                printed.append(line)
-                if "thermometer" in line:
-                    break
-        return "".join(printed)
-
-    def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def call(base: str, method: str, path: str, token=None, body=None, headers=None, timeout=10):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
 
 
 class Load:

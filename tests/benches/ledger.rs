@@ -9,7 +9,6 @@
     reason = "a benchmark: set-up failures stop it"
 )]
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use campaign_api::auth::AuthState;
@@ -21,54 +20,13 @@ use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::users::{NewUser, UserRepo};
+use campaign_tests::wire::Connection;
 use campaign_tests::{Backend, TEST_JWT_SECRET, TestDatabase};
 use chrono::Utc;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 const PER_CLIENT: [(usize, usize); 3] = [(1, 2_000), (8, 500), (32, 150)];
-
-/// One keep-alive HTTP/1.1 connection that posts JSON and reads the status.
-struct Connection {
-    stream: BufReader<TcpStream>,
-}
-
-impl Connection {
-    async fn open(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).await.unwrap();
-        stream.set_nodelay(true).unwrap();
-        Self {
-            stream: BufReader::new(stream),
-        }
-    }
-
-    async fn post(&mut self, path: &str, token: &str, key: &str, body: &str) -> u16 {
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.stream.get_mut().write_all(request.as_bytes()).await.unwrap();
-        let mut status_line = String::new();
-        self.stream.read_line(&mut status_line).await.unwrap();
-        let status: u16 = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            self.stream.read_line(&mut line).await.unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await.unwrap();
-        status
-    }
-}
 
 async fn run(backend: Backend) -> Vec<String> {
     let Some(database) = TestDatabase::create(backend).await else {
@@ -130,7 +88,8 @@ async fn run(backend: Backend) -> Vec<String> {
             .map(|c| {
                 let (token, group) = (tokens[c].clone(), groups[c]);
                 tokio::spawn(async move {
-                    let mut connection = Connection::open(addr).await;
+                    let mut connection = Connection::open(addr).await.unwrap();
+                    let bearer = format!("Bearer {token}");
                     let path = format!("/api/v1/groups/{group}/entries");
                     let mut latencies = Vec::with_capacity(per_client);
                     for i in 0..per_client {
@@ -140,7 +99,9 @@ async fn run(backend: Backend) -> Vec<String> {
                             (Utc::now() - chrono::Duration::minutes(1)).to_rfc3339()
                         );
                         let t = Instant::now();
-                        let status = connection.post(&path, &token, &format!("{clients}-{c}-{i}"), &body).await;
+                        let key = format!("{clients}-{c}-{i}");
+                        let headers = [("Authorization", bearer.as_str()), ("Idempotency-Key", key.as_str())];
+                        let status = connection.send("POST", &path, &headers, Some(&body)).await.unwrap().status;
                         latencies.push(t.elapsed());
                         assert_eq!(status, 201);
                     }

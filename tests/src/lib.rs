@@ -28,6 +28,8 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub use campaign_persistence::Backend;
 
+pub mod wire;
+
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// The JWT secret of the application under test, so tests can forge tokens on purpose.

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""The load benchmark, in one command: scripts/load-bench.py
+
+Builds the release binaries, then on PostgreSQL (fresh databases, dropped afterwards):
+
+  (a) sale logging over HTTP at 1, 8 and 32 clients (`loadgen sales`), next to pgbench running
+      bench/sale.pgbench -- the SQL statements the server runs for one sale -- with as many
+      clients on the same database, and the ratio of the two;
+  (b) the latency of every totals endpoint with 10,000 and with 1,000,000 ledger entries (loaded
+      by `campaign demo`);
+  (c) the boundary lookup (`cargo bench -p campaign-domain --bench lookup`);
+  (d) the rate limits under a flood: one account floods writes and one address floods sign-ins
+      while a volunteer logs a sale every 100 ms and signs in every second.
+
+Writes bench/reports/load-<date>.md and prints it. Settings: LOAD_BENCH_POSTGRES (default
+postgres://postgres@127.0.0.1:5432), LOAD_BENCH_SECONDS (per client count, default 10),
+LOAD_BENCH_BIG (entries of the large totals run, default 1000000).
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from campaign_server import ROOT, Server, binary, free_port
+
+PG = os.environ.get("LOAD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+SECONDS = int(os.environ.get("LOAD_BENCH_SECONDS", "10"))
+BIG = int(os.environ.get("LOAD_BENCH_BIG", "1000000"))
+CLIENTS = [1, 8, 32]
+WORK = Path(tempfile.mkdtemp(prefix="load-bench-"))
+
+
+def sh(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return sh("psql", f"{PG}/{db}", "-Atqc", sql).stdout.strip()
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+class Database:
+    """A fresh PostgreSQL database with the demo loaded, and a server on it."""
+
+    def __init__(self, name: str, entries: int, rate_limit: str = "0"):
+        self.name = f"load_bench_{name}_{os.getpid()}"
+        psql(f"DROP DATABASE IF EXISTS {self.name}")
+        psql(f"CREATE DATABASE {self.name}")
+        self.env = dict(os.environ, DATABASE_URL=f"{PG}/{self.name}", CAMPAIGN_JWT_SECRET=secrets.token_urlsafe(48),
+                        CAMPAIGN_CLIENT_IP_HEADER="x-forwarded-for", CAMPAIGN_WRITE_RATE_LIMIT=rate_limit,
+                        RUST_LOG="warn,campaign_api::commands::demo=info")
+        started = time.time()
+        demo = subprocess.run([str(binary(profile="release")), "demo", "--demo-entries", str(entries)],
+                              env=self.env, capture_output=True, text=True, check=True)
+        self.load_seconds = time.time() - started
+        self.accounts = dict(re.findall(r"(\S+@demo\.11\.be)\s+password (\S+)", demo.stdout))
+        years = [int(y) for y in re.findall(r"campaigns \[(\d+), (\d+)\]", demo.stdout)[0]]
+        self.last_year, self.this_year = years
+        self.entries = int(psql("SELECT count(*) FROM ledger_entry", self.name))
+        self.server = None
+
+    def serve(self, **env) -> Server:
+        if self.server:
+            self.server.stop()
+        self.server = Server(dict(self.env, **env), free_port(), WORK / f"{self.name}.log", profile="release")
+        self.server.start()
+        return self.server
+
+    def loadgen(self, *args: str) -> list:
+        out = sh(str(binary("loadgen", "release")), "--addr", f"127.0.0.1:{self.server.port}",
+                 "--email", "staff@demo.11.be", *args,
+                 env=dict(os.environ, LOADGEN_PASSWORD=self.accounts["staff@demo.11.be"],
+                          LOADGEN_VOLUNTEER_PASSWORD=self.accounts["volunteer@demo.11.be"]))
+        return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+    def drop(self) -> None:
+        if self.server:
+            self.server.stop()
+        psql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def pgbench(db: Database, clients: int) -> dict:
+    staff = psql("SELECT id FROM app_user WHERE email = 'staff@demo.11.be'", db.name)
+    out = sh("pgbench", "-n", "-M", "prepared", "-f", str(ROOT / "bench" / "sale.pgbench"),
+             "-D", f"staff={staff}", "-D", f"year={db.last_year}", "-c", str(clients),
+             "-j", str(min(clients, os.cpu_count() or 2)), "-T", str(SECONDS), f"{PG}/{db.name}").stdout
+    tps = float(re.search(r"tps = ([\d.]+) \(without", out).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
+    return {"per_second": tps, "latency_ms": latency}
+
+
+def lookup_ns() -> str:
+    """Nanoseconds per lookup, from the median throughput criterion reports (10,000 points a batch)."""
+    out = subprocess.run(["cargo", "bench", "-p", "campaign-domain", "--bench", "lookup"], cwd=ROOT,
+                         capture_output=True, text=True)
+    found = re.search(r"thrpt:\s+\[[\d.]+ \S+ ([\d.]+) (\w)elem/s", out.stdout)
+    if not found:
+        return "not measured (see `cargo bench -p campaign-domain --bench lookup`)"
+    per_second = float(found.group(1)) * {"K": 1e3, "M": 1e6, "G": 1e9}.get(found.group(2), 1.0)
+    return f"{1e9 / per_second:.0f} ns"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        pass
+    memory = ""
+    try:
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, " \
+           f"PostgreSQL {psql('SHOW server_version')}"
+
+
+def main() -> int:
+    log("building the release binaries")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "campaign-api", "--bin", "campaign",
+                    "-p", "campaign-tests", "--bin", "loadgen"], cwd=ROOT, check=True)
+    try:
+        psql("SELECT 1")
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        print(f"PostgreSQL is unreachable at {PG}: {e}; set LOAD_BENCH_POSTGRES")
+        return 2
+    report = [f"# Load benchmark, {datetime.date.today()}", "",
+              f"Machine: {machine()}. Server, load generator, pgbench and PostgreSQL share it.",
+              f"Command: `scripts/load-bench.py` ({SECONDS} s per client count). Release build; "
+              "the server with its defaults (pool of 10 connections), rate limits off except in the flood.", ""]
+
+    small = Database("small", 10_000)
+    try:
+        log(f"demo with {small.entries} entries loaded in {small.load_seconds:.1f} s")
+        small.serve()
+        totals_small = small.loadgen("totals", "--year", str(small.this_year))
+        log("sales over HTTP")
+        sales = small.loadgen("sales", "--year", str(small.last_year), "--seconds", str(SECONDS),
+                              "--clients", ",".join(map(str, CLIENTS)))
+        small.server.stop()
+        log("pgbench with the same statements")
+        bench = {n: pgbench(small, n) for n in CLIENTS}
+        report += ["## (a) Sale logging: HTTP against pgbench running the same SQL", "",
+                   "Each HTTP client logs sales for its own group, each with its own `Idempotency-Key` "
+                   "(token check, validation, pricing, idempotency claim, entry, 7 rollup rows, audit, "
+                   "NOTIFY, stored answer, in one transaction). pgbench runs `bench/sale.pgbench`: "
+                   "those statements, captured from PostgreSQL's statement log, with as many clients.", "",
+                   "| clients | HTTP sales/s | p50 ms | p99 ms | pgbench tx/s | pgbench mean ms | HTTP ÷ pgbench |",
+                   "|---|---|---|---|---|---|---|"]
+        for row in sales:
+            n, r = row["clients"], row["result"]
+            b = bench[n]
+            report.append(f"| {n} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+                          f"{b['per_second']:.0f} | {b['latency_ms']:.2f} | {r['per_second'] / b['per_second']:.2f} |")
+        report.append("")
+        log("flood with the default rate limits")
+        small.serve(CAMPAIGN_WRITE_RATE_LIMIT="1200")
+        flood = small.loadgen("flood", "--year", str(small.last_year), "--seconds", str(SECONDS),
+                              "--volunteer-email", "volunteer@demo.11.be")[0]["result"]
+        fw, fl, ps, pl = flood["flood_writes"], flood["flood_logins"], flood["polite_sales"], flood["polite_logins"]
+        report += ["## (d) Abuse limits under a flood", "",
+                   f"For {flood['seconds']} s, 8 connections flood sales with one staff token (limit 1,200 writes "
+                   "a minute per account) and 8 connections flood sign-ins with wrong passwords from one address, "
+                   "while a volunteer logs a sale every 100 ms and signs in every second from another address.", "",
+                   "| who | attempts | accepted | refused (429) | p50 ms | p99 ms |", "|---|---|---|---|---|---|",
+                   f"| flooding writer | {fw['accepted'] + fw['limited']} | {fw['accepted']} | {fw['limited']} "
+                   + (f"(Retry-After {fw['retry_after_min_s']}–{fw['retry_after_max_s']} s)" if fw["limited"] else "")
+                   + " | | |",
+                   f"| flooding sign-ins | {fl['attempts']} | 0 | {fl['limited']} | | |",
+                   f"| volunteer's sales | {ps['count'] + ps['refused']} | {ps['count']} | {ps['refused']} | "
+                   f"{ps['p50_ms']:.2f} | {ps['p99_ms']:.2f} |",
+                   f"| volunteer's sign-ins | {pl['count'] + pl['refused']} | {pl['count']} | {pl['refused']} | "
+                   f"{pl['p50_ms']:.2f} | {pl['p99_ms']:.2f} |", ""]
+    finally:
+        small.drop()
+
+    big = Database("big", BIG)
+    try:
+        log(f"demo with {big.entries} entries loaded in {big.load_seconds:.1f} s")
+        big.serve()
+        totals_big = big.loadgen("totals", "--year", str(big.this_year))
+    finally:
+        big.drop()
+    report += ["## (b) Totals latency", "",
+               f"200 sequential requests per endpoint, staff token, for the campaign {small.this_year}. "
+               f"`campaign demo` loaded {small.entries:,} entries in {small.load_seconds:.1f} s and "
+               f"{big.entries:,} in {big.load_seconds:.1f} s.", "",
+               "| endpoint | p50 ms (10k) | p99 ms (10k) | p50 ms (1M) | p99 ms (1M) |", "|---|---|---|---|---|"]
+    for s_row, b_row in zip(totals_small, totals_big):
+        s, b = s_row["result"], b_row["result"]
+        path = s_row["path"].replace(str(small.this_year), "{year}")
+        report.append(f"| `{path}` | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} |")
+    report.append("")
+    log("boundary lookup")
+    report += ["## (c) Boundary lookup", "",
+               f"Point to municipality over the real boundaries (304 municipalities): **{lookup_ns()}** per lookup "
+               "(criterion, `cargo bench -p campaign-domain --bench lookup`).", ""]
+
+    out = ROOT / "bench" / "reports" / f"load-{datetime.date.today()}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(report))
+    print("\n".join(report))
+    log(f"report written to {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
