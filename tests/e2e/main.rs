@@ -12,6 +12,7 @@ mod ledger;
 mod lookup;
 mod materials;
 mod municipalities;
+mod openapi_contract;
 mod totals;
 mod users;
 

@@ -124,9 +124,9 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let routes = Route::new()
-        .at(format!("{API_PREFIX}/openapi.json"), spec)
+        .at(format!("{API_PREFIX}/openapi.json"), get(spec))
         .nest(API_PREFIX, api)
-        .nest("/docs", docs)
+        .nest("/docs", get(docs))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(crate::metrics::metrics));

@@ -55,16 +55,43 @@ impl RequestSchemas {
         errors
     }
 
-    fn body_schema(&self, method: &str, path: &str) -> Option<Value> {
+    /// The methods allowed on `path`, for the `Allow` header of a 405: those of its operations
+    /// (with HEAD where GET is, as the router answers it), and `GET, HEAD` for the routes outside
+    /// the operations (the document, docs, health checks, metrics), which only read.
+    pub fn allowed_methods(&self, path: &str) -> String {
+        const METHODS: [&str; 7] = ["get", "head", "post", "put", "patch", "delete", "options"];
+        let Some(item) = self.path_item(path).and_then(Value::as_object) else {
+            return "GET, HEAD".to_owned();
+        };
+        let mut allowed: Vec<&str> = METHODS.into_iter().filter(|m| item.contains_key(*m)).collect();
+        if allowed.contains(&"get") && !allowed.contains(&"head") {
+            allowed.insert(1, "head");
+        }
+        allowed.join(", ").to_uppercase()
+    }
+
+    /// The document's path item that serves `path`: of the templates that fit, the most specific
+    /// (a literal segment before a parameter, as the router decides: `/municipalities/lookup`
+    /// over `/municipalities/{nis}`).
+    fn path_item(&self, path: &str) -> Option<&Value> {
         let path = path.strip_prefix(&self.prefix)?;
         let wanted: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         let paths = self.spec.get("paths")?.as_object()?;
-        let item = paths.iter().find_map(|(template, item)| {
-            let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-            let fits =
-                parts.len() == wanted.len() && parts.iter().zip(&wanted).all(|(t, w)| t.starts_with('{') || t == w);
-            fits.then_some(item)
-        })?;
+        paths
+            .iter()
+            .filter_map(|(template, item)| {
+                let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+                let fits =
+                    parts.len() == wanted.len() && parts.iter().zip(&wanted).all(|(t, w)| t.starts_with('{') || t == w);
+                let literals: Vec<bool> = parts.iter().map(|t| !t.starts_with('{')).collect();
+                fits.then_some((literals, item))
+            })
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, item)| item)
+    }
+
+    fn body_schema(&self, method: &str, path: &str) -> Option<Value> {
+        let item = self.path_item(path)?;
         let content = item.get(method.to_lowercase())?.get("requestBody")?.get("content")?;
         content
             .get("application/json; charset=utf-8")
@@ -253,5 +280,21 @@ mod tests {
                 .field_errors("POST", "/api/v1/other", b"{}")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn allow_lists_the_methods_of_the_most_specific_route() {
+        let spec = r#"{ "paths": {
+          "/things": { "get": {}, "post": {} },
+          "/things/{id}": { "get": {}, "patch": {} },
+          "/things/lookup": { "get": {} },
+          "/things/{id}/approve": { "post": {} } } }"#;
+        let schemas = RequestSchemas::new(spec, "/api/v1");
+        assert_eq!(schemas.allowed_methods("/api/v1/things"), "GET, HEAD, POST");
+        assert_eq!(schemas.allowed_methods("/api/v1/things/7"), "GET, HEAD, PATCH");
+        assert_eq!(schemas.allowed_methods("/api/v1/things/lookup"), "GET, HEAD");
+        assert_eq!(schemas.allowed_methods("/api/v1/things/7/approve"), "POST");
+        assert_eq!(schemas.allowed_methods("/api/v1/openapi.json"), "GET, HEAD");
+        assert_eq!(schemas.allowed_methods("/healthz"), "GET, HEAD");
     }
 }

@@ -1,14 +1,16 @@
-//! Cross-cutting HTTP behaviour: request ids, logging, time limits, body limits, CORS, and the
-//! rewriting of every framework error into problem+json.
+//! Cross-cutting HTTP behaviour: request ids, logging, time limits, body limits, CORS, the
+//! rewriting of every framework error into problem+json, and content negotiation in the document.
 
 mod body_fields;
 mod body_limit;
 mod errors;
+mod negotiated;
 mod rate_limit;
 mod request_context;
 
 pub use body_fields::{BodySlot, RequestSchemas};
 pub use body_limit::BodyLimit;
 pub use errors::to_problem;
+pub use negotiated::Negotiated;
 pub use rate_limit::WriteRateLimit;
 pub use request_context::{REQUEST_ID_HEADER, RequestContext, RequestId};

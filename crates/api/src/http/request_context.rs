@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use poem::http::{HeaderValue, StatusCode};
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use tracing::Instrument;
 
@@ -100,6 +100,13 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         };
         if let Ok(value) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        // RFC 9110: a 405 lists the methods the resource supports.
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+            && !resp.headers().contains_key(header::ALLOW)
+            && let Ok(value) = HeaderValue::from_str(&self.schemas.allowed_methods(&path))
+        {
+            resp.headers_mut().insert(header::ALLOW, value);
         }
         let status = resp.status();
         let elapsed = started.elapsed().as_secs_f64();

@@ -33,6 +33,7 @@ use super::groups::visible_group;
 use super::municipalities::ProvinceName;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
+use crate::http::Negotiated;
 use crate::problem::ApiError;
 
 const CURSOR_LIST: &str = "activities";
@@ -118,7 +119,7 @@ impl From<ActivityStatus> for StatusName {
 pub struct Location {
     pub lon: f64,
     pub lat: f64,
-    #[oai(validator(max_length = 300))]
+    #[oai(nullable, validator(max_length = 300))]
     pub address: Option<String>,
 }
 
@@ -140,14 +141,17 @@ pub struct ActivityOut {
     pub campaign_year: i32,
     pub kind: KindName,
     pub title: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub location: Option<Location>,
     /// Resolved from the location when boundaries are loaded, else the group's municipality.
     pub municipality_nis: String,
     pub public: bool,
     pub status: StatusName,
+    #[oai(nullable)]
     pub attendance: Option<i32>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
@@ -187,9 +191,11 @@ pub struct PublicActivity {
     pub id: Uuid,
     pub kind: KindName,
     pub title: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub location: Option<Location>,
     pub municipality_nis: String,
     pub status: StatusName,
@@ -252,12 +258,14 @@ pub struct UpdateActivityRequest {
 #[derive(Debug, Object)]
 pub struct ActivityPage {
     pub items: Vec<ActivityOut>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Object)]
 pub struct PublicActivityPage {
     pub items: Vec<PublicActivity>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -278,6 +286,7 @@ pub struct ActivityFeature {
     #[oai(rename = "type")]
     pub kind: String,
     pub id: String,
+    #[oai(nullable)]
     pub geometry: Option<GeoPoint>,
     pub properties: ActivityOut,
 }
@@ -289,6 +298,7 @@ pub struct ActivityFeatureCollection {
     #[oai(rename = "type")]
     pub kind: String,
     pub features: Vec<ActivityFeature>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -568,7 +578,7 @@ impl ActivitiesApi {
         bbox: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
-    ) -> Result<ActivityList, ApiError> {
+    ) -> Result<Negotiated<ActivityList>, ApiError> {
         let mut filter = ActivityFilter {
             campaign_year: campaign_year.0,
             group: group_id.0.map(GroupId::from_uuid),
@@ -612,13 +622,16 @@ impl ActivitiesApi {
                     properties: a,
                 })
                 .collect();
-            return Ok(ActivityList::Geo(Json(ActivityFeatureCollection {
+            return Ok(Negotiated(ActivityList::Geo(Json(ActivityFeatureCollection {
                 kind: "FeatureCollection".to_owned(),
                 features,
                 next_cursor,
-            })));
+            }))));
         }
-        Ok(ActivityList::List(Json(ActivityPage { items, next_cursor })))
+        Ok(Negotiated(ActivityList::List(Json(ActivityPage {
+            items,
+            next_cursor,
+        }))))
     }
 
     /// Get an activity

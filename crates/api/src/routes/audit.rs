@@ -25,15 +25,20 @@ pub struct AuditRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
     /// The account that acted; `null` for anonymous attempts such as a failed sign-in.
+    #[oai(nullable)]
     pub actor_id: Option<Uuid>,
     /// `entity.verb`, e.g. `campaign.create`, `auth.login`, `auth.login_failed`.
     pub action: String,
     pub entity: String,
+    #[oai(nullable)]
     pub entity_id: Option<String>,
     /// The `x-request-id` of the request that did it.
+    #[oai(nullable)]
     pub request_id: Option<String>,
+    #[oai(nullable)]
     pub client_addr: Option<String>,
     /// What changed, where it matters.
+    #[oai(nullable)]
     pub detail: Option<Any<serde_json::Value>>,
 }
 
@@ -57,6 +62,7 @@ impl From<AuditEntry> for AuditRecord {
 #[derive(Debug, Object)]
 pub struct AuditPage {
     pub items: Vec<AuditRecord>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

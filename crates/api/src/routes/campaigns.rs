@@ -70,6 +70,7 @@ pub struct UpdateCampaignRequest {
 pub struct CampaignList {
     pub items: Vec<CampaignOut>,
     /// Always `null`: there is one campaign a year, all on one page.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -118,6 +119,7 @@ pub struct CreateProductRequest {
 pub struct ProductList {
     pub items: Vec<ProductOut>,
     /// Always `null`: a campaign's products fit on one page.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

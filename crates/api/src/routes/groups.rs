@@ -74,6 +74,7 @@ pub struct UpdateGroupRequest {
 #[derive(Debug, Object)]
 pub struct GroupPage {
     pub items: Vec<GroupOut>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

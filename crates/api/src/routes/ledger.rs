@@ -84,16 +84,23 @@ pub struct EntryOut {
     pub municipality_nis: String,
     /// `sale`, `activity_income`, `donation` or `correction`.
     pub kind: String,
+    #[oai(nullable)]
     pub product_code: Option<String>,
+    #[oai(nullable)]
     pub quantity: Option<i32>,
+    #[oai(nullable)]
     pub unit_price_cents: Option<i64>,
     pub amount_cents: i64,
     pub payment_method: String,
     pub occurred_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub activity_id: Option<Uuid>,
+    #[oai(nullable)]
     pub note: Option<String>,
     /// For a correction: the entry it reverses.
+    #[oai(nullable)]
     pub corrects_id: Option<Uuid>,
+    #[oai(nullable)]
     pub client_id: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
@@ -143,10 +150,13 @@ pub enum BatchStatus {
 
 #[derive(Debug, Object)]
 pub struct BatchResult {
+    #[oai(nullable)]
     pub client_id: Option<String>,
     pub status: BatchStatus,
+    #[oai(nullable)]
     pub entry_id: Option<Uuid>,
     /// Why it was rejected.
+    #[oai(nullable)]
     pub error: Option<String>,
 }
 
@@ -167,6 +177,7 @@ pub struct CorrectionIn {
 #[derive(Debug, Object)]
 pub struct EntryPage {
     pub items: Vec<EntryOut>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

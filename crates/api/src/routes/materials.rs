@@ -160,7 +160,9 @@ pub struct MaterialRequestOut {
     pub status: RequestStatusName,
     pub needed_by: NaiveDate,
     pub delivery_address: String,
+    #[oai(nullable)]
     pub note: Option<String>,
+    #[oai(nullable)]
     pub rejection_reason: Option<String>,
     pub lines: Vec<LineOut>,
     pub created_at: DateTime<Utc>,
@@ -195,6 +197,7 @@ impl From<MaterialRequest> for MaterialRequestOut {
 #[derive(Debug, Object)]
 pub struct MaterialRequestPage {
     pub items: Vec<MaterialRequestOut>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

@@ -85,6 +85,7 @@ pub struct MunicipalityOut {
     /// Official Dutch name.
     pub name_nl: String,
     /// Official French name (Brussels municipalities only).
+    #[oai(nullable)]
     pub name_fr: Option<String>,
     pub province: ProvinceName,
     pub region: RegionName,
@@ -121,6 +122,7 @@ impl From<MunicipalityListing> for MunicipalityOut {
 pub struct MunicipalityPage {
     pub items: Vec<MunicipalityOut>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

@@ -29,6 +29,7 @@ use tokio::sync::broadcast;
 use super::ApiTags;
 use super::context::allow;
 use crate::auth::BearerAuth;
+use crate::http::Negotiated;
 use crate::problem::ApiError;
 
 /// Money raised by kind of entry.
@@ -50,6 +51,7 @@ pub struct CampaignTotals {
     pub municipalities_reporting: i64,
     pub by_kind: Vec<KindTotal>,
     /// `null` for the whole campaign; a contact's municipality otherwise.
+    #[oai(nullable)]
     pub municipality_nis: Option<String>,
 }
 
@@ -133,13 +135,16 @@ pub struct PacingDay {
     pub raised_cents: i64,
     pub cumulative_cents: i64,
     /// The same day of the previous campaign (`null` without one).
+    #[oai(nullable)]
     pub previous_date: Option<NaiveDate>,
+    #[oai(nullable)]
     pub previous_cumulative_cents: Option<i64>,
 }
 
 #[derive(Debug, Object)]
 pub struct Pacing {
     pub campaign_year: i32,
+    #[oai(nullable)]
     pub previous_campaign_year: Option<i32>,
     pub days: Vec<PacingDay>,
 }
@@ -163,6 +168,7 @@ pub struct MapFeature {
     pub kind: String,
     pub id: String,
     /// The boundary (a GeoJSON MultiPolygon) where loaded, else `null`.
+    #[oai(nullable)]
     pub geometry: Option<Any<serde_json::Value>>,
     pub properties: MapProperties,
 }
@@ -360,7 +366,7 @@ impl TotalsApi {
         req: &Request,
         year: Path<i64>,
         dimension: Path<DimensionName>,
-    ) -> Result<BreakdownResponse, ApiError> {
+    ) -> Result<Negotiated<BreakdownResponse>, ApiError> {
         let scope = match (auth.0.membership, dimension.0) {
             (Membership::Staff, _) => TotalsScope::default(),
             (Membership::Volunteer { group }, DimensionName::Group) => TotalsScope {
@@ -396,7 +402,7 @@ impl TotalsApi {
                     row.entries
                 ));
             }
-            return Ok(BreakdownResponse::Csv(PlainText(csv)));
+            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv))));
         }
         let items = rows
             .into_iter()
@@ -407,7 +413,7 @@ impl TotalsApi {
                 entries: r.entries,
             })
             .collect();
-        Ok(BreakdownResponse::Json(Json(TotalsBreakdown { items })))
+        Ok(Negotiated(BreakdownResponse::Json(Json(TotalsBreakdown { items }))))
     }
 
     /// Pacing against the previous campaign

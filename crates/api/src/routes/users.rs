@@ -61,8 +61,10 @@ pub struct UserOut {
     pub name: String,
     pub role: RoleName,
     /// The volunteer's group.
+    #[oai(nullable)]
     pub group_id: Option<Uuid>,
     /// The municipal contact's municipality.
+    #[oai(nullable)]
     pub municipality_nis: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -113,6 +115,7 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Object)]
 pub struct UserPage {
     pub items: Vec<UserOut>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
