@@ -13,6 +13,7 @@ on_both_databases!(
     products_belong_to_a_campaign,
     writes_are_audited_with_actor_and_request_id,
     every_protected_operation_declares_bearer_auth,
+    a_campaigns_days_keep_its_money,
 );
 
 fn campaign(year: i64) -> Value {
@@ -285,4 +286,41 @@ async fn every_protected_operation_declares_bearer_auth(backend: Backend) {
             }
         }
     }
+}
+
+async fn a_campaigns_days_keep_its_money(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let staff = app.staff.clone();
+    post_as(&app, &staff, "/api/v1/campaigns", &campaign(2025))
+        .await
+        .expect(StatusCode::CREATED);
+    let group = app.new_group("44021").await;
+    // 23:30 UTC on 31 October is 00:30 on 1 November in Brussels (winter time).
+    for at in ["2025-10-20T10:00:00Z", "2025-10-31T23:30:00Z"] {
+        let donation = json!({ "kind": "donation", "amount_cents": 500, "payment_method": "cash", "occurred_at": at });
+        post_as(&app, &staff, &format!("/api/v1/groups/{group}/entries"), &donation)
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let uri = "/api/v1/campaigns/2025";
+    let late_start = patch_as(&app, &staff, uri, &json!({ "starts_on": "2025-10-21" })).await;
+    let detail = late_start.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("2025-10-20 to 2025-11-01"), "{detail}");
+    let early_end = patch_as(&app, &staff, uri, &json!({ "ends_on": "2025-10-31" })).await;
+    early_end.expect_problem(StatusCode::CONFLICT);
+    let unchanged = get(&app, uri).await;
+    assert_eq!(unchanged.expect(StatusCode::OK)["starts_on"], "2025-10-15");
+    let fits = patch_as(
+        &app,
+        &staff,
+        uri,
+        &json!({ "starts_on": "2025-10-20", "ends_on": "2025-11-01" }),
+    )
+    .await;
+    assert_eq!(fits.expect(StatusCode::OK)["ends_on"], "2025-11-01");
 }

@@ -74,6 +74,21 @@ impl CampaignPlan {
     }
 }
 
+impl CampaignPlan {
+    /// Whether the plan's days still hold the money booked so far: entries from `first` to
+    /// `last` (Brussels calendar days). `Err` says which days would fall outside.
+    pub fn covers_entries(&self, first: NaiveDate, last: NaiveDate) -> Result<(), String> {
+        if first >= self.starts_on && last <= self.ends_on {
+            return Ok(());
+        }
+        Err(format!(
+            "the campaign has ledger entries from {first} to {last}; its days ({} to {}) must cover them: \
+             keep starts_on on or before {first} and ends_on on or after {last}",
+            self.starts_on, self.ends_on
+        ))
+    }
+}
+
 /// A product code: a lower-case slug such as `cards-6` or `chocolate-bar`, 2 to 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProductCode(String);
@@ -141,6 +156,18 @@ impl NewProduct {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_plan_must_keep_the_days_that_hold_money() {
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap_or_default();
+        let year = CampaignYear::parse(2026).unwrap_or_else(|_| unreachable!());
+        let plan = CampaignPlan::new(year, day("2026-10-15"), day("2026-11-30"), 0).unwrap_or_else(|_| unreachable!());
+        assert!(plan.covers_entries(day("2026-10-15"), day("2026-11-30")).is_ok());
+        assert!(plan.covers_entries(day("2026-11-01"), day("2026-11-02")).is_ok());
+        let early = plan.covers_entries(day("2026-10-14"), day("2026-11-02"));
+        assert!(early.is_err_and(|e| e.contains("starts_on on or before 2026-10-14")));
+        assert!(plan.covers_entries(day("2026-11-01"), day("2026-12-01")).is_err());
+    }
+
     use super::*;
 
     fn day(s: &str) -> NaiveDate {

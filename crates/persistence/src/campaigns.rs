@@ -1,14 +1,16 @@
 //! Campaigns and their products.
 
 use campaign_domain::campaign::{CampaignPlan, CampaignYear, NewProduct};
+use campaign_domain::ledger::local_date;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{campaign, product};
+use crate::entities::{campaign, ledger_entry, product};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
@@ -85,6 +87,19 @@ impl CampaignRepo {
         let Some(row) = campaign::Entity::find_by_id(year.get()).one(&txn).await? else {
             return Ok(None);
         };
+        // The new days must still hold every entry booked on the campaign.
+        let span: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = ledger_entry::Entity::find()
+            .select_only()
+            .column_as(ledger_entry::Column::OccurredAt.min(), "first")
+            .column_as(ledger_entry::Column::OccurredAt.max(), "last")
+            .filter(ledger_entry::Column::CampaignYear.eq(year.get()))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        if let Some((Some(first), Some(last))) = span {
+            plan.covers_entries(local_date(first), local_date(last))
+                .map_err(StoreError::Conflict)?;
+        }
         let mut model: campaign::ActiveModel = row.into();
         model.starts_on = Set(plan.starts_on);
         model.ends_on = Set(plan.ends_on);
