@@ -14,6 +14,9 @@ use crate::entities::{campaign, ledger_entry, product};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
+/// The earliest and the latest `occurred_at` of a campaign's entries (none without entries).
+type FirstAndLast = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Campaign {
     pub year: i32,
@@ -88,7 +91,7 @@ impl CampaignRepo {
             return Ok(None);
         };
         // The new days must still hold every entry booked on the campaign.
-        let span: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = ledger_entry::Entity::find()
+        let span: Option<FirstAndLast> = ledger_entry::Entity::find()
             .select_only()
             .column_as(ledger_entry::Column::OccurredAt.min(), "first")
             .column_as(ledger_entry::Column::OccurredAt.max(), "last")
