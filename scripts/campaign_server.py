@@ -37,11 +37,11 @@ class Server:
         self.proc = None
 
     def start(self, *extra: str) -> str:
-        out = open(self.log, "a")
-        self.proc = subprocess.Popen(
-            [str(binary(profile=self.profile)), "serve", "--bind", f"127.0.0.1:{self.port}", *extra],
-            env=self.env, stdout=subprocess.PIPE, stderr=out, text=True,
-        )
+        with open(self.log, "a") as out:
+            self.proc = subprocess.Popen(
+                [str(binary(profile=self.profile)), "serve", "--bind", f"127.0.0.1:{self.port}", *extra],
+                env=self.env, stdout=subprocess.PIPE, stderr=out, text=True,
+            )
         printed = []
         deadline = time.time() + 300
         while time.time() < deadline:

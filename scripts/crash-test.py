@@ -78,7 +78,14 @@ class Load:
         for t in threads:
             t.start()
         before = len(self.acked)
+        deadline = time.time() + 120
         while len(self.acked) - before < ACKS_BEFORE_KILL:
+            if time.time() > deadline or self.refused:
+                self.stop.set()
+                for t in threads:
+                    t.join()
+                raise SystemExit(f"sales are not being acknowledged: {len(self.acked) - before} in 120 s, "
+                                 f"refused {dict(self.refused)}; see {server.log}")
             time.sleep(0.01)
         server.kill9()
         # Requests in flight at the kill end without an answer ("unknown"); no new ones start.
@@ -168,6 +175,7 @@ def run(backend: str) -> bool:
                 problems.append(f"{note}: acknowledged, stored {stored[note]} times")
             elif ids[note] != entry_id:
                 problems.append(f"{note}: acknowledged as {entry_id}, stored as {ids[note]}")
+        problems += [f"{n} sales answered {status}" for status, n in load.refused.items()]
         strays = [n for n in stored if n not in load.acked]
         problems += [f"{n}: stored but never acknowledged nor retried" for n in strays]
         server.stop()

@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,7 @@ class Database:
 
     def __init__(self, name: str, entries: int, rate_limit: str = "0"):
         self.name = f"load_bench_{name}_{os.getpid()}"
-        psql(f"DROP DATABASE IF EXISTS {self.name}")
+        self.server = None
         psql(f"CREATE DATABASE {self.name}")
         self.env = dict(os.environ, DATABASE_URL=f"{PG}/{self.name}", CAMPAIGN_JWT_SECRET=secrets.token_urlsafe(48),
                         CAMPAIGN_CLIENT_IP_HEADER="x-forwarded-for", CAMPAIGN_WRITE_RATE_LIMIT=rate_limit,
@@ -68,7 +69,6 @@ class Database:
         years = [int(y) for y in re.findall(r"campaigns \[(\d+), (\d+)\]", demo.stdout)[0]]
         self.last_year, self.this_year = years
         self.entries = int(psql("SELECT count(*) FROM ledger_entry", self.name))
-        self.server = None
 
     def serve(self, **env) -> Server:
         if self.server:
@@ -88,6 +88,22 @@ class Database:
         if self.server:
             self.server.stop()
         psql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def drop(name: str, db) -> None:
+    """Stops the server and drops the database, also when the set-up failed half-way."""
+    if db is not None:
+        db.drop()
+    else:
+        psql(f"DROP DATABASE IF EXISTS load_bench_{name}_{os.getpid()} WITH (FORCE)")
+
+
+def verify_totals(db: Database) -> str:
+    """`campaign verify-totals` on the database: pgbench's sales must leave totals as the server does."""
+    out = subprocess.run([str(binary(profile="release")), "verify-totals"], env=db.env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench/sale.pgbench no longer does what the server does:\n{out.stdout}{out.stderr}")
+    return out.stdout.strip()
 
 
 def pgbench(db: Database, clients: int) -> dict:
@@ -141,8 +157,9 @@ def main() -> int:
               f"Command: `scripts/load-bench.py` ({SECONDS} s per client count). Release build; "
               "the server with its defaults (pool of 10 connections), rate limits off except in the flood.", ""]
 
-    small = Database("small", 10_000)
+    small = None
     try:
+        small = Database("small", 10_000)
         log(f"demo with {small.entries} entries loaded in {small.load_seconds:.1f} s")
         small.serve()
         totals_small = small.loadgen("totals", "--year", str(small.this_year))
@@ -152,11 +169,14 @@ def main() -> int:
         small.server.stop()
         log("pgbench with the same statements")
         bench = {n: pgbench(small, n) for n in CLIENTS}
+        log(f"after pgbench, verify-totals: {verify_totals(small)}")
         report += ["## (a) Sale logging: HTTP against pgbench running the same SQL", "",
                    "Each HTTP client logs sales for its own group, each with its own `Idempotency-Key` "
                    "(token check, validation, pricing, idempotency claim, entry, 7 rollup rows, audit, "
                    "NOTIFY, stored answer, in one transaction). pgbench runs `bench/sale.pgbench`: "
-                   "those statements, captured from PostgreSQL's statement log, with as many clients.", "",
+                   "those statements, captured from PostgreSQL's statement log, with as many clients; afterwards "
+                   "`campaign verify-totals` must find the totals equal to the ledger, so the script does the "
+                   "server's work. The server keeps its pool of 10 connections; pgbench opens one per client.", "",
                    "| clients | HTTP sales/s | p50 ms | p99 ms | pgbench tx/s | pgbench mean ms | HTTP ÷ pgbench |",
                    "|---|---|---|---|---|---|---|"]
         for row in sales:
@@ -184,15 +204,16 @@ def main() -> int:
                    f"| volunteer's sign-ins | {pl['count'] + pl['refused']} | {pl['count']} | {pl['refused']} | "
                    f"{pl['p50_ms']:.2f} | {pl['p99_ms']:.2f} |", ""]
     finally:
-        small.drop()
+        drop("small", small)
 
-    big = Database("big", BIG)
+    big = None
     try:
+        big = Database("big", BIG)
         log(f"demo with {big.entries} entries loaded in {big.load_seconds:.1f} s")
         big.serve()
         totals_big = big.loadgen("totals", "--year", str(big.this_year))
     finally:
-        big.drop()
+        drop("big", big)
     report += ["## (b) Totals latency", "",
                f"200 sequential requests per endpoint (after 20 unmeasured), staff token, for the campaign "
                f"{small.this_year}; each database holds two campaigns, this year's a little over half the entries. "
@@ -214,6 +235,7 @@ def main() -> int:
     out.write_text("\n".join(report))
     print("\n".join(report))
     log(f"report written to {out.relative_to(ROOT)}")
+    shutil.rmtree(WORK, ignore_errors=True)
     return 0
 
 

@@ -1,7 +1,12 @@
 //! Campaigns and products: staff write, every role reads, each write is audited.
 
+use campaign_domain::ids::UserId;
+use campaign_domain::ledger::{EntryKind, PaymentMethod};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::Membership;
+use campaign_persistence::StoreError;
+use campaign_persistence::audit::AuditContext;
+use campaign_persistence::ledger::{LedgerRepo, NewEntry};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -323,4 +328,29 @@ async fn a_campaigns_days_keep_its_money(backend: Backend) {
     )
     .await;
     assert_eq!(fits.expect(StatusCode::OK)["ends_on"], "2025-11-01");
+
+    // An entry checked against the old dates before they changed is checked again when written.
+    let checked_before = NewEntry {
+        group,
+        campaign_year: 2025,
+        municipality: NisCode::parse("44021").unwrap(),
+        kind: EntryKind::Donation,
+        sale: None,
+        amount_cents: 500,
+        payment_method: PaymentMethod::Cash,
+        occurred_at: "2025-11-10T10:00:00Z".parse().unwrap(),
+        activity: None,
+        note: None,
+        client_id: None,
+        created_by: UserId::from_uuid(staff.user_id),
+    };
+    let ledger = LedgerRepo::new(app.db.clone());
+    let refused = ledger
+        .create(checked_before, &AuditContext::default(), None, |_| (201, String::new()))
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict(why)) if why.contains("2025-11-10 is not a day")),
+        "{:?}",
+        refused.err()
+    );
 }

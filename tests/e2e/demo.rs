@@ -137,17 +137,25 @@ async fn the_demo_only_loads_into_an_empty_database(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
+    let options = DemoOptions { entries: 10, seed: 1 };
+    let passwords = Passwords::new().unwrap();
+    // A database set up before the season: a group, no campaign yet.
+    app.new_group("44021").await;
+    let refused = load_or_refresh(&app.db, &passwords, options).await;
+    let message = format!("{:#}", refused.expect_err("a database in use is left alone"));
+    assert!(message.contains("holds volunteer groups"), "{message}");
+
     let campaign = json!({ "year": 2030, "starts_on": "2030-10-01", "ends_on": "2030-11-30", "target_cents": 100 });
     post_as(&app, &app.staff, "/api/v1/campaigns", &campaign)
         .await
         .expect(StatusCode::CREATED);
-    let options = DemoOptions { entries: 10, seed: 1 };
-    let refused = load_or_refresh(&app.db, &Passwords::new().unwrap(), options).await;
+    let refused = load_or_refresh(&app.db, &passwords, options).await;
     let message = format!(
         "{:#}",
         refused.expect_err("a database with real campaigns is left alone")
     );
-    assert!(message.contains("not the demo"), "{message}");
+    assert!(message.contains("holds campaigns"), "{message}");
     let groups = get_as(&app, &app.staff, "/api/v1/groups").await;
-    assert!(groups.expect(StatusCode::OK)["items"].as_array().unwrap().is_empty());
+    let groups = groups.expect(StatusCode::OK)["items"].as_array().unwrap().len();
+    assert_eq!(groups, 1, "nothing was loaded");
 }

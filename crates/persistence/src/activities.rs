@@ -91,7 +91,7 @@ impl ActivityRepo {
 
     pub async fn create(&self, new: NewActivity, ctx: &AuditContext) -> Result<Activity, StoreError> {
         let txn = begin_write(&self.db).await?;
-        let row = new_row(new, crate::now()).insert(&txn).await?;
+        let row = new_row(new, Uuid::new_v4(), crate::now()).insert(&txn).await?;
         record(
             &txn,
             ctx,
@@ -110,16 +110,17 @@ impl ActivityRepo {
         let txn = begin_write(&self.db).await?;
         let now = crate::now();
         let count = activities.len();
+        let ids: Vec<Uuid> = activities.iter().map(|_| Uuid::new_v4()).collect();
         let rows: Vec<activity::ActiveModel> = activities
             .into_iter()
-            .map(|imported| {
-                let mut row = new_row(imported.activity, now);
+            .zip(&ids)
+            .map(|(imported, id)| {
+                let mut row = new_row(imported.activity, *id, now);
                 row.status = Set(imported.status.as_str().to_owned());
                 row.attendance = Set(imported.attendance);
                 row
             })
             .collect();
-        let ids = rows.iter().filter_map(|row| row.id.try_as_ref().copied()).collect();
         // Bounded statements: SQLite allows 32,766 parameters, PostgreSQL 65,535.
         for chunk in rows.chunks(500) {
             activity::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
@@ -278,10 +279,10 @@ pub fn millimetres(metres: f64) -> i64 {
 }
 
 /// The row of a new, planned activity.
-fn new_row(new: NewActivity, now: DateTime<Utc>) -> activity::ActiveModel {
+fn new_row(new: NewActivity, id: Uuid, now: DateTime<Utc>) -> activity::ActiveModel {
     let d = new.details;
     activity::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         group_id: Set(new.group.as_uuid()),
         campaign_year: Set(new.campaign_year),
         kind: Set(d.kind.as_str().to_owned()),

@@ -87,7 +87,14 @@ impl CampaignRepo {
         ctx: &AuditContext,
     ) -> Result<Option<Campaign>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        let Some(row) = campaign::Entity::find_by_id(year.get()).one(&txn).await? else {
+        // Locked (PostgreSQL): entries being written hold a share lock on this row until they
+        // commit, so the first and last days read below include them, and later ones see the new
+        // dates (see `ledger::off_campaign_days`).
+        let Some(row) = campaign::Entity::find_by_id(year.get())
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+        else {
             return Ok(None);
         };
         // The new days must still hold every entry booked on the campaign.

@@ -2,7 +2,7 @@
 //! batches that count each client id once, and corrections that reverse an entry once.
 
 use campaign_domain::ids::{GroupId, UserId};
-use campaign_domain::ledger::{EntryKind, PaymentMethod};
+use campaign_domain::ledger::{EntryKind, PaymentMethod, local_date};
 use campaign_domain::municipality::NisCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::ledger_entry;
+use crate::entities::{campaign, ledger_entry};
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Created, IdempotencyKey, claim_or_answer, complete};
 use crate::{StoreError, begin_write, totals};
@@ -109,6 +109,9 @@ impl LedgerRepo {
         if let Some(answer) = claim_or_answer(&txn, key).await? {
             return Ok(answer);
         }
+        off_campaign_days(&txn, &new)
+            .await?
+            .map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
         let row = insert(&txn, &new, None).await?;
         totals::add(&txn, (&row).into()).await?;
         totals::announce(&txn, row.campaign_year).await?;
@@ -153,6 +156,10 @@ impl LedgerRepo {
                 *outcomes = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
                 continue;
             };
+            if let Some(why) = off_campaign_days(&txn, &new).await? {
+                *outcomes = Some(BatchOutcome::Rejected(why));
+                continue;
+            }
             let id = Uuid::new_v4();
             let inserted = ledger_entry::Entity::insert(active_model(&new, id, None))
                 .on_conflict(
@@ -444,4 +451,25 @@ fn to_domain(row: ledger_entry::Model) -> LedgerEntry {
         created_by: UserId::from_uuid(row.created_by),
         created_at: row.created_at,
     }
+}
+
+/// Why `new` cannot be stored on its campaign's days, if it cannot. The API checked the day
+/// before the transaction; this reads the campaign again inside it, under a share lock
+/// (PostgreSQL; SQLite runs one write at a time), so a concurrent change of the campaign's dates
+/// either waits for this entry and sees it, or commits first and is seen here.
+async fn off_campaign_days(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<String>, StoreError> {
+    let Some(row) = campaign::Entity::find_by_id(new.campaign_year)
+        .lock_shared()
+        .one(txn)
+        .await?
+    else {
+        return Ok(Some(format!("there is no {} campaign", new.campaign_year)));
+    };
+    let day = local_date(new.occurred_at);
+    Ok((day < row.starts_on || day > row.ends_on).then(|| {
+        format!(
+            "{day} is not a day of the {} campaign ({} to {}); its dates changed while the entry was sent",
+            row.year, row.starts_on, row.ends_on
+        )
+    }))
 }

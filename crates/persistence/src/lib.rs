@@ -11,6 +11,7 @@ mod entities;
 mod error;
 pub mod groups;
 pub mod idempotency;
+pub mod inventory;
 pub mod ledger;
 pub mod materials;
 pub mod municipalities;

@@ -20,7 +20,8 @@ pub fn current_year(today: NaiveDate) -> i32 {
     }
 }
 
-/// How busy a campaign day is: most sales happen in the week around 11 November and at weekends.
+/// How busy a campaign day is: most sales happen in the days before 11 November (the busiest is
+/// the 9th) and at weekends.
 pub fn day_weight(day: NaiveDate) -> f64 {
     let peak = NaiveDate::from_ymd_opt(day.year(), 11, 9).unwrap_or(day);
     let distance = (day - peak).num_days() as f64;
@@ -44,8 +45,9 @@ pub fn all_days(year: i32) -> Vec<NaiveDate> {
         .unwrap_or_default()
 }
 
-/// A Brussels wall-clock time as UTC. Times in the autumn gap or overlap of daylight saving take
-/// the earlier reading; none of the demo's times (9:00 to 21:00) fall there.
+/// A Brussels wall-clock time as UTC. An hour repeated when daylight saving ends (autumn) takes
+/// its earlier reading; one skipped when it starts (spring) does not happen in a campaign, and
+/// none of the demo's times (9:00 to 21:00) are near either.
 pub fn brussels(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
     let local = day.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN));
     Brussels

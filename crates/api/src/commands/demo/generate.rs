@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use campaign_domain::activity::{ActivityDetails, ActivityKind, ActivityStatus, Place};
 use campaign_domain::ids::{GroupId, UserId};
-use campaign_domain::ledger::{EntryKind, PaymentMethod};
+use campaign_domain::ledger::{EntryKind, PaymentMethod, sale_amount};
 use campaign_domain::municipality::NisCode;
 use campaign_persistence::activities::{ImportedActivity, NewActivity};
 use campaign_persistence::ledger::{NewEntry, SaleLine};
@@ -234,9 +234,11 @@ impl<'a> EntryDraw<'a> {
         };
         let roll = rng.random_range(0..100);
         if roll < 75 {
-            if let Some(sale) = self.sale(rng, year) {
+            if let Some(sale) = self.sale(rng, year)
+                && let Ok((_, amount)) = sale_amount(sale.unit_price_cents, i64::from(sale.quantity))
+            {
                 entry.kind = EntryKind::Sale;
-                entry.amount_cents = sale.unit_price_cents * i64::from(sale.quantity);
+                entry.amount_cents = amount;
                 entry.sale = Some(sale);
             }
         } else if roll < 85

@@ -2,8 +2,10 @@
 //! last year's, a few hundred groups over the municipalities, their activities, about 100,000
 //! ledger entries, materials and requests in every state — and one account per role.
 //!
-//! It only loads into a database without campaigns. On a database that holds the demo already it
-//! gives the demo accounts new passwords instead, so that every start prints accounts that work.
+//! It only loads into a fresh database: no campaigns, groups, activities, entries or materials,
+//! and no account but a first staff account. On a database that holds the demo already it gives
+//! the demo accounts new passwords instead (revoking their refresh tokens), so that every start
+//! prints accounts that work.
 
 mod calendar;
 mod generate;
@@ -18,7 +20,6 @@ use campaign_domain::material::RequestStatus;
 use campaign_domain::user::{Email, Role};
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
-use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::settings::SettingsRepo;
 use campaign_persistence::users::{UserChanges, UserRepo};
 
@@ -26,6 +27,8 @@ use crate::auth::Passwords;
 
 /// Marks a database that holds the demo.
 const LOADED_KEY: &str = "demo.loaded_at";
+/// Marks a database into which the demo started to load (it stays when a load is interrupted).
+const LOADING_KEY: &str = "demo.loading_since";
 
 /// What to load.
 #[derive(Debug, Clone, Copy)]
@@ -76,12 +79,22 @@ pub async fn load_or_refresh(
         let accounts = refresh_passwords(db, passwords).await?;
         return Ok(DemoReport { accounts, loaded: None });
     }
-    if !CampaignRepo::new(db.clone()).list().await?.is_empty() {
+    if let Some(started) = settings.get(LOADING_KEY).await? {
         bail!(
-            "this database holds campaigns that are not the demo; the demo only loads into an empty \
-             database (leave DATABASE_URL unset for campaign-demo.db, or point it at a new one)"
+            "a demo load started at {started} did not finish; the demo loads only into a fresh \
+             database: delete campaign-demo.db (or drop the database) and start again"
         );
     }
+    if let Some(what) = campaign_persistence::inventory::first_data(db).await? {
+        bail!(
+            "this database holds {what}: the demo loads only into a fresh database, never next to \
+             real data (leave DATABASE_URL unset for campaign-demo.db, or point it at a new database)"
+        );
+    }
+    settings
+        .set(LOADING_KEY, chrono::Utc::now().to_rfc3339())
+        .await
+        .context("marking the database as being loaded with the demo")?;
     let started = Instant::now();
     let (accounts, mut loaded) = load::load(db, passwords, options).await?;
     loaded.seconds = started.elapsed().as_secs_f64();
