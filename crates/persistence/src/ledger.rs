@@ -5,7 +5,7 @@ use campaign_domain::ids::{GroupId, UserId};
 use campaign_domain::ledger::{EntryKind, PaymentMethod, local_date};
 use campaign_domain::municipality::NisCode;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, OnConflict};
+use sea_orm::sea_query::{Expr, Func, LockType, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -454,12 +454,13 @@ fn to_domain(row: ledger_entry::Model) -> LedgerEntry {
 }
 
 /// Why `new` cannot be stored on its campaign's days, if it cannot. The API checked the day
-/// before the transaction; this reads the campaign again inside it, under a share lock
-/// (PostgreSQL; SQLite runs one write at a time), so a concurrent change of the campaign's dates
+/// before the transaction; this reads the campaign again inside it, under the lightest share lock
+/// (FOR KEY SHARE, which writers do not block each other with, but which the FOR UPDATE of a
+/// change of dates waits for; SQLite runs one write at a time), so a concurrent change of the dates
 /// either waits for this entry and sees it, or commits first and is seen here.
 async fn off_campaign_days(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<String>, StoreError> {
     let Some(row) = campaign::Entity::find_by_id(new.campaign_year)
-        .lock_shared()
+        .lock(LockType::KeyShare)
         .one(txn)
         .await?
     else {
