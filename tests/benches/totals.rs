@@ -21,7 +21,7 @@ use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::{LedgerRepo, NewEntry, SaleLine};
 use campaign_persistence::municipalities::{MunicipalityFilter, MunicipalityRepo};
-use campaign_tests::{Backend, TestApp};
+use campaign_tests::{Backend, TOTALS_ENDPOINTS, TestApp};
 use chrono::{TimeZone, Utc};
 
 const GROUPS: usize = 300;
@@ -39,28 +39,15 @@ impl Rng {
     }
 }
 
-const ENDPOINTS: [&str; 10] = [
-    "/api/v1/campaigns/2025/totals",
-    "/api/v1/campaigns/2025/totals/by/province",
-    "/api/v1/campaigns/2025/totals/by/municipality",
-    "/api/v1/campaigns/2025/totals/by/group",
-    "/api/v1/campaigns/2025/totals/by/product",
-    "/api/v1/campaigns/2025/totals/by/payment_method",
-    "/api/v1/campaigns/2025/totals/by/day",
-    "/api/v1/campaigns/2025/pacing",
-    "/api/v1/campaigns/2025/map",
-    "/api/v1/public/campaigns/2025/thermometer",
-];
-
 async fn measure(app: &TestApp) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
-    for uri in ENDPOINTS {
+    for uri in TOTALS_ENDPOINTS.map(|p| p.replace("{year}", "2025")) {
         let mut latencies = Vec::with_capacity(REQUESTS);
         for _ in 0..REQUESTS {
             let t = Instant::now();
             let resp = app
                 .client
-                .get(uri)
+                .get(&uri)
                 .header("authorization", app.staff.bearer())
                 .send()
                 .await;
@@ -204,7 +191,7 @@ async fn run(backend: Backend, total: usize) -> Vec<String> {
     let at_large = measure(&app).await;
     let (count, _) = ledger.sum(Some(2025)).await.unwrap();
     assert_eq!(count as usize, total);
-    ENDPOINTS
+    TOTALS_ENDPOINTS
         .iter()
         .zip(at_small.iter().zip(&at_large))
         .map(|(uri, ((p50s, p99s), (p50l, p99l)))| {

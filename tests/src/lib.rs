@@ -30,6 +30,20 @@ pub use campaign_persistence::Backend;
 
 pub mod wire;
 
+/// Every totals endpoint, `{year}` standing for the campaign year (the benchmarks measure them all).
+pub const TOTALS_ENDPOINTS: [&str; 10] = [
+    "/api/v1/campaigns/{year}/totals",
+    "/api/v1/campaigns/{year}/totals/by/province",
+    "/api/v1/campaigns/{year}/totals/by/municipality",
+    "/api/v1/campaigns/{year}/totals/by/group",
+    "/api/v1/campaigns/{year}/totals/by/product",
+    "/api/v1/campaigns/{year}/totals/by/payment_method",
+    "/api/v1/campaigns/{year}/totals/by/day",
+    "/api/v1/campaigns/{year}/pacing",
+    "/api/v1/campaigns/{year}/map",
+    "/api/v1/public/campaigns/{year}/thermometer",
+];
+
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// The JWT secret of the application under test, so tests can forge tokens on purpose.

@@ -78,7 +78,8 @@ impl CampaignPlan {
     /// Whether the plan's days still hold the money booked so far: entries from `first` to
     /// `last` (Brussels calendar days). `Err` says which days would fall outside.
     pub fn covers_entries(&self, first: NaiveDate, last: NaiveDate) -> Result<(), String> {
-        if first >= self.starts_on && last <= self.ends_on {
+        let days = (self.starts_on, self.ends_on);
+        if crate::ledger::is_campaign_day(first, days) && crate::ledger::is_campaign_day(last, days) {
             return Ok(());
         }
         Err(format!(

@@ -108,6 +108,11 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Brussels).date_naive()
 }
 
+/// Whether `day` is one of the days of a campaign running from `days.0` to `days.1`, both included.
+pub fn is_campaign_day(day: NaiveDate, days: (NaiveDate, NaiveDate)) -> bool {
+    days.0 <= day && day <= days.1
+}
+
 /// Checks `occurred_at`: inside the campaign's days (Europe/Brussels) and not in the future
 /// beyond a small clock skew.
 pub fn check_occurred_at(
@@ -122,7 +127,7 @@ pub fn check_occurred_at(
         ));
     }
     let day = local_date(occurred_at);
-    if day < campaign.0 || day > campaign.1 {
+    if !is_campaign_day(day, campaign) {
         return Err(ValidationError::single(
             "occurred_at",
             format!(

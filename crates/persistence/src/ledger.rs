@@ -2,7 +2,7 @@
 //! batches that count each client id once, and corrections that reverse an entry once.
 
 use campaign_domain::ids::{GroupId, UserId};
-use campaign_domain::ledger::{EntryKind, PaymentMethod, local_date};
+use campaign_domain::ledger::{EntryKind, PaymentMethod, is_campaign_day, local_date};
 use campaign_domain::municipality::NisCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LockType, OnConflict};
@@ -109,9 +109,8 @@ impl LedgerRepo {
         if let Some(answer) = claim_or_answer(&txn, key).await? {
             return Ok(answer);
         }
-        off_campaign_days(&txn, &new)
-            .await?
-            .map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
+        let days = campaign_days(&txn, new.campaign_year).await?;
+        off_campaign_days(&new, days).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
         let row = insert(&txn, &new, None).await?;
         totals::add(&txn, (&row).into()).await?;
         totals::announce(&txn, row.campaign_year).await?;
@@ -142,6 +141,8 @@ impl LedgerRepo {
         order.sort_by_key(|&i| entries[i].as_ref().ok().and_then(|e| e.client_id.clone()));
         let mut slots: Vec<Option<Result<NewEntry, String>>> = entries.into_iter().map(Some).collect();
         let mut answers: Vec<Option<BatchOutcome>> = vec![None; slots.len()];
+        // Each campaign's days, read (and locked) once per batch.
+        let mut days_of = std::collections::HashMap::new();
         for index in order {
             let Some(entry) = slots[index].take() else { continue };
             let outcomes = &mut answers[index];
@@ -156,7 +157,15 @@ impl LedgerRepo {
                 *outcomes = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
                 continue;
             };
-            if let Some(why) = off_campaign_days(&txn, &new).await? {
+            let days = match days_of.get(&new.campaign_year) {
+                Some(days) => *days,
+                None => {
+                    let days = campaign_days(&txn, new.campaign_year).await?;
+                    days_of.insert(new.campaign_year, days);
+                    days
+                }
+            };
+            if let Some(why) = off_campaign_days(&new, days) {
                 *outcomes = Some(BatchOutcome::Rejected(why));
                 continue;
             }
@@ -453,24 +462,32 @@ fn to_domain(row: ledger_entry::Model) -> LedgerEntry {
     }
 }
 
-/// Why `new` cannot be stored on its campaign's days, if it cannot. The API checked the day
-/// before the transaction; this reads the campaign again inside it, under the lightest share lock
-/// (FOR KEY SHARE, which writers do not block each other with, but which the FOR UPDATE of a
-/// change of dates waits for; SQLite runs one write at a time), so a concurrent change of the dates
+/// The days of a campaign (`None` without one), read inside the write's transaction under the
+/// lightest share lock (FOR KEY SHARE: writers do not block each other with it, but the FOR
+/// UPDATE of a change of dates waits for it; SQLite runs one write at a time). The API checked
+/// the day before the transaction; reading again here means a concurrent change of the dates
 /// either waits for this entry and sees it, or commits first and is seen here.
-async fn off_campaign_days(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<String>, StoreError> {
-    let Some(row) = campaign::Entity::find_by_id(new.campaign_year)
+async fn campaign_days(
+    txn: &impl ConnectionTrait,
+    year: i32,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, StoreError> {
+    Ok(campaign::Entity::find_by_id(year)
         .lock(LockType::KeyShare)
         .one(txn)
         .await?
-    else {
-        return Ok(Some(format!("there is no {} campaign", new.campaign_year)));
+        .map(|row| (row.starts_on, row.ends_on)))
+}
+
+/// Why `new` cannot be stored on its campaign's days, if it cannot.
+fn off_campaign_days(new: &NewEntry, days: Option<(chrono::NaiveDate, chrono::NaiveDate)>) -> Option<String> {
+    let Some(days) = days else {
+        return Some(format!("there is no {} campaign", new.campaign_year));
     };
     let day = local_date(new.occurred_at);
-    Ok((day < row.starts_on || day > row.ends_on).then(|| {
+    (!is_campaign_day(day, days)).then(|| {
         format!(
             "{day} is not a day of the {} campaign ({} to {}); its dates changed while the entry was sent",
-            row.year, row.starts_on, row.ends_on
+            new.campaign_year, days.0, days.1
         )
-    }))
+    })
 }

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use campaign_tests::TOTALS_ENDPOINTS;
 use campaign_tests::wire::{Connection, quantile};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
@@ -86,7 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Totals { year, requests } => {
-            for path in TOTALS.map(|p| p.replace("{year}", &year.to_string())) {
+            for path in TOTALS_ENDPOINTS.map(|p| p.replace("{year}", &year.to_string())) {
                 let result = latencies(cli.addr, &token, &path, requests).await?;
                 println!("{}", json!({ "measure": "totals", "path": path, "result": result }));
             }
@@ -116,19 +117,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Requests sent to an endpoint before measuring it.
 const WARM_UP: usize = 20;
-
-const TOTALS: [&str; 10] = [
-    "/api/v1/campaigns/{year}/totals",
-    "/api/v1/campaigns/{year}/totals/by/province",
-    "/api/v1/campaigns/{year}/totals/by/municipality",
-    "/api/v1/campaigns/{year}/totals/by/group",
-    "/api/v1/campaigns/{year}/totals/by/product",
-    "/api/v1/campaigns/{year}/totals/by/payment_method",
-    "/api/v1/campaigns/{year}/totals/by/day",
-    "/api/v1/campaigns/{year}/pacing",
-    "/api/v1/campaigns/{year}/map",
-    "/api/v1/public/campaigns/{year}/thermometer",
-];
 
 async fn sign_in(addr: SocketAddr, email: &str, password: &str, client: &str) -> anyhow::Result<String> {
     let mut connection = Connection::open(addr).await?;

@@ -24,6 +24,7 @@ use super::names;
 #[derive(Debug, Clone)]
 pub struct DemoGroup {
     pub id: GroupId,
+    pub name: String,
     pub municipality: NisCode,
     pub volunteer: UserId,
     pub weight: f64,
@@ -89,7 +90,6 @@ impl Places {
 pub fn activities(
     rng: &mut StdRng,
     group: &DemoGroup,
-    group_name: &str,
     year: i32,
     now: DateTime<Utc>,
     places: &Places,
@@ -104,7 +104,7 @@ pub fn activities(
         .filter_map(|_| {
             let kind = names::ACTIVITY_KINDS[kinds.sample(rng)].0;
             let day = days[rng.random_range(0..days.len())];
-            one_activity(rng, group, group_name, year, kind, day, now, places)
+            one_activity(rng, group, year, kind, day, now, places)
         })
         .collect()
 }
@@ -116,7 +116,6 @@ pub fn activities(
 fn one_activity(
     rng: &mut StdRng,
     group: &DemoGroup,
-    group_name: &str,
     year: i32,
     kind: ActivityKind,
     day: NaiveDate,
@@ -126,7 +125,7 @@ fn one_activity(
     let shape = names::activity_shape(kind);
     let starts_at = calendar::brussels(day, shape.starts.0, shape.starts.1);
     let ends_at = starts_at + Duration::hours(shape.hours);
-    let title = format!("{} – {group_name}", shape.title);
+    let title = format!("{} – {}", shape.title, group.name);
     let public = rng.random_range(0..100) < 85;
     let details = ActivityDetails::new(kind, &title, Some(shape.description), starts_at, ends_at, public).ok()?;
     let place = places.point_in(rng, group.municipality).and_then(|(lon, lat)| {
@@ -175,6 +174,8 @@ pub struct EntryDraw<'a> {
     groups: &'a [DemoGroup],
     group_index: WeightedIndex<f64>,
     products: &'a HashMap<i32, Vec<DemoProduct>>,
+    /// Per campaign year, the draw over its products by weight.
+    product_index: HashMap<i32, WeightedIndex<u32>>,
     held: &'a HashMap<(GroupId, i32), Vec<HeldActivity>>,
 }
 
@@ -203,6 +204,10 @@ impl<'a> EntryDraw<'a> {
             slots,
             group_index: WeightedIndex::new(groups.iter().map(|g| g.weight)).ok()?,
             groups,
+            product_index: products
+                .iter()
+                .filter_map(|(year, list)| Some((*year, WeightedIndex::new(list.iter().map(|p| p.weight)).ok()?)))
+                .collect(),
             products,
             held,
         })
@@ -255,9 +260,7 @@ impl<'a> EntryDraw<'a> {
     }
 
     fn sale(&self, rng: &mut StdRng, year: i32) -> Option<SaleLine> {
-        let products = self.products.get(&year)?;
-        let index = WeightedIndex::new(products.iter().map(|p| p.weight)).ok()?;
-        let product = &products[index.sample(rng)];
+        let product = &self.products.get(&year)?[self.product_index.get(&year)?.sample(rng)];
         let quantity = match rng.random_range(0..10) {
             0..5 => 1,
             5..8 => 2,
@@ -284,6 +287,7 @@ mod tests {
         let groups = (0..20)
             .map(|i| DemoGroup {
                 id: GroupId::new(),
+                name: format!("Comité {i}"),
                 municipality: NisCode::parse("44021").unwrap_or_else(|_| unreachable!()),
                 volunteer: UserId::new(),
                 weight: 1.0 + f64::from(i),

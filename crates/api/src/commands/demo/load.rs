@@ -66,12 +66,12 @@ pub async fn load(
     // Only the demo accounts can sign in: the others share the hash of a forgotten password.
     let nobody = passwords.hash(format!("{}{}", new_password(), new_password())).await?;
 
-    let (groups, group_names) = groups(db, &mut rng, &registry, &nobody).await?;
+    let groups = groups(db, &mut rng, &registry, &nobody).await?;
     let places = places(db).await?;
     let mut imported = Vec::new();
-    for (group, name) in groups.iter().zip(&group_names) {
+    for group in &groups {
         for year in years {
-            imported.extend(generate::activities(&mut rng, group, name, year, now, &places));
+            imported.extend(generate::activities(&mut rng, group, year, now, &places));
         }
     }
     let facts: Vec<(GroupId, i32, ActivityStatus, _)> = imported
@@ -105,34 +105,23 @@ pub async fn load(
 
     let busiest = groups
         .iter()
-        .zip(&group_names)
-        .max_by(|a, b| a.0.weight.total_cmp(&b.0.weight))
+        .max_by(|a, b| a.weight.total_cmp(&b.weight))
         .context("the registry holds no municipalities: run `campaign migrate` first")?;
-    let home = busiest.0.municipality;
+    let home = busiest.municipality;
+    // The demo accounts are made like the others; their passwords are set (and printed) at the end.
     let mut contacts = Vec::new();
-    let mut demo_contact = None;
     for nis in std::iter::once(home).chain(groups.iter().map(|g| g.municipality)) {
         if contacts.len() == CONTACTS || contacts.iter().any(|(_, n, _)| *n == nis) {
             continue;
         }
         let name = names_by_nis.get(&nis).cloned().unwrap_or_default();
         let membership = Membership::MunicipalContact { municipality: nis };
-        let display = format!("Gemeente {name}");
-        let id = if contacts.is_empty() {
-            let password = new_password();
-            let hash = passwords.hash(password.clone()).await?;
-            let id = create_user(db, DEMO_EMAILS[2], &display, membership, hash).await?;
-            demo_contact = Some(DemoAccount {
-                role: membership.role(),
-                email: DEMO_EMAILS[2].to_owned(),
-                password,
-                scope: scope_of(db, &membership).await?,
-            });
-            id
+        let email = if contacts.is_empty() {
+            DEMO_EMAILS[2].to_owned()
         } else {
-            let email = format!("gemeente.{nis}@demo.11.be");
-            create_user(db, &email, &display, membership, nobody.clone()).await?
+            format!("gemeente.{nis}@demo.11.be")
         };
+        let id = create_user(db, &email, &format!("Gemeente {name}"), membership, nobody.clone()).await?;
         contacts.push((id, nis, name));
     }
     let requests = match calendar::window(current) {
@@ -141,27 +130,18 @@ pub async fn load(
     };
     tracing::info!("materials and requests loaded");
 
-    let mut accounts = Vec::new();
     let memberships = [
         (DEMO_EMAILS[0], "Demo staff", Membership::Staff),
         (
             DEMO_EMAILS[1],
             "Demo vrijwilliger",
-            Membership::Volunteer { group: busiest.0.id },
+            Membership::Volunteer { group: busiest.id },
         ),
     ];
     for (email, name, membership) in memberships {
-        let password = new_password();
-        let hash = passwords.hash(password.clone()).await?;
-        create_user(db, email, name, membership, hash).await?;
-        accounts.push(DemoAccount {
-            role: membership.role(),
-            email: email.to_owned(),
-            password,
-            scope: scope_of(db, &membership).await?,
-        });
+        create_user(db, email, name, membership, nobody.clone()).await?;
     }
-    accounts.extend(demo_contact);
+    let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
         years: years.to_vec(),
         groups: groups.len(),
@@ -214,13 +194,12 @@ async fn groups(
     rng: &mut StdRng,
     registry: &[MunicipalityListing],
     nobody: &str,
-) -> anyhow::Result<(Vec<DemoGroup>, Vec<String>)> {
+) -> anyhow::Result<Vec<DemoGroup>> {
     let repo = GroupRepo::new(db.clone());
     let ctx = AuditContext::default();
     let per_municipality = generate::groups_per_municipality(rng, registry.len());
     let total: usize = per_municipality.iter().sum();
     let mut groups = Vec::with_capacity(total);
-    let mut group_names = Vec::with_capacity(total);
     for (listing, count) in registry.iter().zip(per_municipality) {
         let nis = listing.municipality.nis_code;
         for index in 0..count {
@@ -238,18 +217,18 @@ async fn groups(
             .await?;
             groups.push(DemoGroup {
                 id: group.id,
+                name,
                 municipality: nis,
                 volunteer,
                 weight: generate::group_weight(rng),
             });
-            group_names.push(name);
             if groups.len() % 50 == 0 {
                 tracing::info!(loaded = groups.len(), total, "groups and their volunteers");
             }
         }
     }
     tracing::info!(groups = groups.len(), "groups loaded");
-    Ok((groups, group_names))
+    Ok(groups)
 }
 
 /// The loaded boundaries, to put activities on the map; without them activities have no place.
