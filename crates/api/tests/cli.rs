@@ -323,3 +323,69 @@ fn serve_refuses_a_short_jwt_secret() {
         "the secret itself is never printed"
     );
 }
+
+#[test]
+fn serve_demo_loads_the_demo_and_serves_it_with_the_printed_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--demo-entries", "800", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+        .env("CAMPAIGN_JWT_SECRET", "a-secret-for-this-test-that-is-long-enough")
+        .env_remove("CAMPAIGN_BOUNDARIES")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read the printed lines on a thread, so that a server that never prints fails the test
+    // within a minute instead of hanging it.
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let (lines, printed_lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = String::new();
+    while !printed.contains("/thermometer") {
+        match printed_lines.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => printed.push_str(&(line + "\n")),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not print the demo accounts within 60 s:\n{printed}");
+            }
+        }
+    }
+    assert!(printed.contains("800 ledger entries"), "{printed}");
+    let addr = printed
+        .split("Try http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let password = printed
+        .lines()
+        .find(|l| l.contains("staff@demo.11.be"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .unwrap()
+        .to_owned();
+
+    let login = format!(r#"{{"email":"staff@demo.11.be","password":"{password}"}}"#);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        login.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(login.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "the printed staff password signs in: {response}"
+    );
+}
