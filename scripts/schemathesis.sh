@@ -18,9 +18,8 @@
 #                               on 2 cores, SQLite)
 #   SCHEMATHESIS_SEED           random seed (default 1111); the same seed generates the same cases
 #   SCHEMATHESIS_WORKERS        concurrent workers (default 2)
-#   CAMPAIGN_BOUNDARIES         GeoJSON boundaries to load (default ../shared/data/municipalities.geojson);
-#                               without them GET /municipalities/lookup answers its documented 503
-#                               and is left out
+#   CAMPAIGN_BOUNDARIES         GeoJSON boundaries to load (default: the 2025 boundaries embedded
+#                               in the binary)
 #   CARGO_TARGET_DIR            where cargo builds (default target/)
 # Extra arguments go to `schemathesis run`, e.g. --include-path-regex '^/groups' or --max-failures 5.
 # Exits non-zero on any failure; the server and the PostgreSQL database are cleaned up in every case.
@@ -32,7 +31,6 @@ max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
 seed="${SCHEMATHESIS_SEED:-1111}"
 workers="${SCHEMATHESIS_WORKERS:-2}"
 target_dir="${CARGO_TARGET_DIR:-target}"
-boundaries="${CAMPAIGN_BOUNDARIES:-../shared/data/municipalities.geojson}"
 
 cargo build --bin campaign
 bin="$target_dir/debug/campaign"
@@ -89,13 +87,6 @@ else
 fi
 
 exclude=()
-if [[ -f "$boundaries" ]]; then
-  export CAMPAIGN_BOUNDARIES="$boundaries"
-else
-  echo "==> no boundaries at $boundaries: leaving out GET /municipalities/lookup (503 without them, by design)"
-  unset CAMPAIGN_BOUNDARIES
-  exclude+=(--exclude-path /municipalities/lookup)
-fi
 
 echo "==> starting the server with the demo campaign"
 : >"$work/server.out"

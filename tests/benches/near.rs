@@ -149,11 +149,7 @@ async fn run(backend: Backend, index: &MunicipalityIndex) -> Vec<String> {
 
 #[tokio::main]
 async fn main() {
-    let Some(boundaries) = reference_boundaries() else {
-        eprintln!("skipping: the reference boundaries are needed to spread activities over Flanders");
-        return;
-    };
-    let index = MunicipalityIndex::new(boundaries.clone());
+    let index = MunicipalityIndex::new(reference_boundaries().to_vec());
     let mut rows = Vec::new();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         rows.extend(run(backend, &index).await);

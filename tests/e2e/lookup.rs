@@ -2,7 +2,9 @@
 
 use poem::http::StatusCode;
 
-use crate::{Backend, TestApp, get, on_both_databases};
+use serde_json::json;
+
+use crate::{Backend, TestApp, get, on_both_databases, post_as};
 
 on_both_databases!(
     real_places_resolve_to_their_municipality,
@@ -10,6 +12,7 @@ on_both_databases!(
     points_outside_flanders_and_brussels_are_404,
     bad_coordinates_are_named,
     lookup_without_boundaries_is_503,
+    without_boundaries_places_outside_belgium_are_refused,
 );
 
 async fn lookup(app: &TestApp, lon: f64, lat: f64) -> Option<String> {
@@ -149,4 +152,35 @@ async fn lookup_without_boundaries_is_503(backend: Backend) {
     get(&app, "/api/v1/municipalities/lookup?lon=500&lat=51")
         .await
         .expect_field_error("lon");
+}
+
+async fn without_boundaries_places_outside_belgium_are_refused(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let campaign = json!({ "year": 2026, "starts_on": "2026-10-01", "ends_on": "2026-12-31", "target_cents": 0 });
+    post_as(&app, &app.staff, "/api/v1/campaigns", &campaign)
+        .await
+        .expect(StatusCode::CREATED);
+    let (group, volunteer) = app.new_volunteer().await; // a group of Gent
+    let at = |lon: f64, lat: f64| {
+        json!({ "kind": "quiz", "title": "Quiz", "starts_at": "2026-11-07T19:00:00+01:00",
+                "ends_at": "2026-11-07T23:00:00+01:00", "public": true,
+                "location": { "lon": lon, "lat": lat } })
+    };
+    let uri = format!("/api/v1/groups/{group}/activities");
+    // Korenmarkt, Gent, with longitude and latitude swapped; and Paris.
+    for (lon, lat) in [(51.0546, 3.7210), (2.35, 48.85)] {
+        let answer = post_as(&app, &volunteer, &uri, &at(lon, lat)).await;
+        let detail = answer.expect_problem(StatusCode::UNPROCESSABLE_ENTITY)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(detail.contains("outside Belgium"), "{detail}");
+    }
+    let listed = get(&app, &format!("/api/v1/activities?group_id={group}")).await;
+    assert_eq!(listed.expect(StatusCode::OK)["items"], json!([]), "nothing was stored");
+    // A place in Belgium still falls back to the group's municipality without boundaries.
+    let stored = post_as(&app, &volunteer, &uri, &at(3.7210, 51.0546)).await;
+    assert_eq!(stored.expect(StatusCode::CREATED)["municipality_nis"], "44021");
 }

@@ -20,7 +20,7 @@ use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestResponse;
 use serde_json::Value;
 
-pub use campaign_tests::{Backend, Session, TestApp, TestOptions, on_both_databases, reference_file};
+pub use campaign_tests::{Backend, Session, TestApp, TestOptions, on_both_databases};
 
 /// A response read whole: status, headers and JSON body (`Null` when not JSON).
 pub struct Answer {

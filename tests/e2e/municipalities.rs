@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use poem::http::StatusCode;
 use serde_json::Value;
 
-use crate::{Backend, TestApp, get, on_both_databases, reference_file};
+use campaign_domain::boundaries::EMBEDDED_2025;
+
+use crate::{Backend, TestApp, get, on_both_databases};
 
 on_both_databases!(
     registry_matches_the_reference_set,
@@ -42,30 +44,22 @@ async fn registry_matches_the_reference_set(backend: Backend) {
     let flemish = items.iter().filter(|m| m["region"] == "Flanders").count();
     assert_eq!(flemish, 285);
 
-    let Some(path) = reference_file("municipalities.csv") else {
-        return;
-    };
-    let csv = std::fs::read_to_string(path).unwrap();
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (code, nl, fr, province, region) = (
-        column("nis_code"),
-        column("name_nl"),
-        column("name_fr"),
-        column("province"),
-        column("region"),
-    );
-    let expected: BTreeMap<String, (String, Option<String>, String, String)> = lines
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            let name_fr = (!f[fr].is_empty()).then(|| f[fr].to_owned());
+    // The registry (seeded from REFNIS) against the properties of the embedded boundaries.
+    let embedded: Value = serde_json::from_str(EMBEDDED_2025).unwrap();
+    let expected: BTreeMap<String, (String, Option<String>, String, String)> = embedded["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            let text = |k: &str| p[k].as_str().unwrap().to_owned();
             (
-                f[code].to_owned(),
-                (f[nl].to_owned(), name_fr, f[province].to_owned(), f[region].to_owned()),
+                text("nis_code"),
+                (text("name_nl"), p["name_fr"].as_str().map(str::to_owned), text("province"), text("region")),
             )
         })
         .collect();
+    assert_eq!(expected.len(), 304);
     let actual: BTreeMap<String, (String, Option<String>, String, String)> = items
         .iter()
         .map(|m| {

@@ -7,12 +7,11 @@
 //! printed reason, except under `CI=true`, where it fails.
 #![expect(clippy::expect_used, clippy::panic, reason = "a test whose set-up fails must stop")]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use campaign_api::auth::AuthState;
 use campaign_api::{AppState, HttpSettings};
-use campaign_domain::boundaries::{Boundary, parse_feature_collection};
+use campaign_domain::boundaries::{Boundary, EMBEDDED_2025, EMBEDDED_2025_CODE_PROPERTY, parse_feature_collection};
 use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::{Email, Membership, PersonName};
@@ -177,7 +176,7 @@ pub struct TestApp {
 #[derive(Default)]
 pub struct TestOptions {
     pub http: HttpSettings,
-    /// Load the reference boundaries before the application starts.
+    /// Load the embedded boundaries before the application starts.
     pub boundaries: bool,
     /// Trust this header for the client's address (to simulate clients in tests).
     pub client_ip_header: Option<String>,
@@ -189,10 +188,9 @@ impl TestApp {
         Self::start_with(backend, TestOptions::default()).await
     }
 
-    /// The application with the reference boundaries loaded; `None` means skipped (no
-    /// database, or no reference data).
+    /// The application with the embedded boundaries loaded; `None` means skipped (no
+    /// PostgreSQL outside CI).
     pub async fn with_boundaries(backend: Backend) -> Option<Self> {
-        reference_boundaries()?;
         Self::start_with(
             backend,
             TestOptions {
@@ -210,7 +208,7 @@ impl TestApp {
             .expect("connect to the test database");
         campaign_persistence::migrate(&db).await.expect("migrations");
         if options.boundaries {
-            let boundaries = reference_boundaries()?;
+            let boundaries = reference_boundaries();
             MunicipalityRepo::new(db.clone())
                 .replace_boundaries(boundaries, &AuditContext::default(), |_, _| {})
                 .await
@@ -305,31 +303,18 @@ impl TestApp {
     }
 }
 
-/// A file of the reference data set in `../shared/data` (or `CAMPAIGN_REFERENCE_DATA`), if present.
-pub fn reference_file(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var("CAMPAIGN_REFERENCE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")));
-    let path = dir.join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipping: the reference file {} is not there", path.display());
-        None
-    }
-}
-
-/// The reference boundaries, parsed once per test process.
-pub fn reference_boundaries() -> Option<&'static Vec<Boundary>> {
-    static PARSED: OnceLock<Option<Vec<Boundary>>> = OnceLock::new();
-    PARSED
-        .get_or_init(|| {
-            let path = reference_file("municipalities.geojson")?;
-            let text = std::fs::read_to_string(path).expect("read the reference boundaries");
-            let parsed = parse_feature_collection(&text, "nis_code", |c| c.province().is_some(), |_, _| {});
-            Some(parsed.expect("the reference boundaries are valid"))
-        })
-        .as_ref()
+/// The boundaries embedded in the binary (2025, Statbel), parsed once per test process.
+pub fn reference_boundaries() -> &'static [Boundary] {
+    static PARSED: OnceLock<Vec<Boundary>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        parse_feature_collection(
+            EMBEDDED_2025,
+            EMBEDDED_2025_CODE_PROPERTY,
+            |c| c.province().is_some(),
+            |_, _| {},
+        )
+        .expect("the embedded boundaries are valid")
+    })
 }
 
 fn placeholder_session() -> Session {

@@ -5,7 +5,7 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
-use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext, RequestSchemas, WriteRateLimit};
+use crate::http::{BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RequestContext, RequestSchemas, WriteRateLimit};
 use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
@@ -135,7 +135,12 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let schemas = RequestSchemas::new(&spec_json, API_PREFIX);
     let metrics = state.metrics.clone();
     let limit = WriteRateLimit::new(http.write_rate_limit, state.auth.clone());
-    with_http_layers(routes.with(limit).data(state), &http, schemas, metrics)
+    with_http_layers(
+        routes.with(ControlCharacters).with(limit).data(state),
+        &http,
+        schemas,
+        metrics,
+    )
 }
 
 /// The middleware stack every answer passes through: CORS (only for the listed origins), the

@@ -137,7 +137,8 @@ pub struct ServeArgs {
     #[arg(long, env = "CAMPAIGN_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// GeoJSON file of boundaries to import at start-up when none are loaded
+    /// GeoJSON file of boundaries to import at start-up when none are loaded (property
+    /// `nis_code`); unset, the 2025 boundaries embedded in the binary are loaded
     #[arg(long, env = "CAMPAIGN_BOUNDARIES")]
     pub boundaries: Option<PathBuf>,
 
@@ -189,6 +190,54 @@ pub struct ImportBoundariesArgs {
     /// Feature property that holds the 5-digit NIS code
     #[arg(long, default_value = "nis_code")]
     pub code_property: String,
+
+    /// Accept a file that leaves municipalities of the registry without boundary (their points
+    /// then resolve to no municipality); without it such a file is refused, listing them
+    #[arg(long)]
+    pub allow_partial: bool,
+}
+
+impl Cli {
+    /// Parses the command line and the environment, an empty environment variable counting as
+    /// unset (as compose files and Kubernetes manifests write an unset setting).
+    pub fn parse_with_env() -> Self {
+        Self::parse_from_with_env(std::env::args_os())
+    }
+
+    pub fn parse_from_with_env<I, T>(args: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = without_empty_env(Self::command());
+        let parsed = command
+            .try_get_matches_from_mut(args)
+            .and_then(|matches| Self::from_arg_matches(&matches));
+        match parsed {
+            Ok(cli) => cli,
+            Err(e) => e.format(&mut command).exit(),
+        }
+    }
+}
+
+/// Drops the environment binding of every argument whose variable is set but empty, in the
+/// command and all its subcommands, so the default applies.
+fn without_empty_env(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| {
+            let empty = arg
+                .get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|value| value.to_string_lossy().trim().is_empty());
+            if empty { arg.env(None) } else { arg }
+        })
+        .mut_subcommands(without_empty_env)
+}
+
+/// An environment variable, empty or blank counting as unset.
+pub fn env_setting(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
 }
 
 /// Shows a database URL without its password, for logs.

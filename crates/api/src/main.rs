@@ -5,15 +5,15 @@ use std::process::ExitCode;
 use campaign_api::auth::Passwords;
 use campaign_api::cli::{Cli, Command, ServeArgs, UserCommand};
 use campaign_api::commands::demo::{self, DemoOptions};
-use campaign_api::commands::{import_boundaries::import_boundaries, open_database, serve::serve, users::add_user};
-use clap::Parser;
+use campaign_api::commands::import_boundaries::{BoundarySource, ensure_boundaries, import_boundaries};
+use campaign_api::commands::{open_database, serve::serve, users::add_user};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = Cli::parse_with_env();
     if cli.command.is_none() {
         // `campaign` alone means `campaign serve`, with serve's settings from the environment.
-        cli = Cli::parse_from(std::env::args_os().chain(std::iter::once("serve".into())));
+        cli = Cli::parse_from_with_env(std::env::args_os().chain(std::iter::once("serve".into())));
     }
     campaign_api::telemetry::init(cli.global.log_format);
     match run(cli).await {
@@ -35,7 +35,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::ImportBoundaries(args)) => {
             let db = open_database(&cli.global, false).await?;
-            let count = import_boundaries(&db, &args.file, &args.code_property).await?;
+            let source = BoundarySource::File {
+                path: args.file.clone(),
+                code_property: args.code_property.clone(),
+            };
+            let count = import_boundaries(&db, &source, args.allow_partial).await?;
             println!("imported the boundaries of {count} municipalities; restart running servers to use them");
             Ok(())
         }
@@ -62,6 +66,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Demo(args)) => {
             let db = open_database(&cli.global, true).await?;
+            ensure_boundaries(&db, None).await?;
             let options = DemoOptions {
                 entries: args.demo_entries,
                 seed: args.demo_seed,

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_campaign");
@@ -21,12 +21,32 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn reference_geojson() -> Option<PathBuf> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/municipalities.geojson"
-    ));
-    path.exists().then_some(path)
+/// One HTTP/1.1 request over a fresh connection; the whole answer, head and body, as text.
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    if let Some(body) = body {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.unwrap_or_default().as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The `access_token` of a sign-in answer.
+fn access_token(response: &str) -> String {
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    let json: serde_json::Value = serde_json::from_str(body.trim()).unwrap();
+    json["access_token"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -150,9 +170,31 @@ fn import_boundaries_lists_every_problem_and_imports_nothing() {
     );
     assert!(stderr.contains("nothing was imported"), "{stderr}");
 
-    let Some(reference) = reference_geojson() else {
-        return;
-    };
+    // A file that covers only some municipalities is refused unless asked for.
+    let partial = dir.path().join("gent.geojson");
+    std::fs::write(
+        &partial,
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"nis_code":"44021"},"geometry":{"type":"Polygon","coordinates":[[[3.7,51.0],[3.8,51.0],[3.8,51.1],[3.7,51.0]]]}}
+        ]}"#,
+    )
+    .unwrap();
+    let out = campaign(&db, &["import-boundaries", partial.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no boundary for 303 municipalities") && stderr.contains("--allow-partial"),
+        "{stderr}"
+    );
+    let out = campaign(
+        &db,
+        &["import-boundaries", partial.to_str().unwrap(), "--allow-partial"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("imported the boundaries of 1 municipalities"));
+
+    let reference = dir.path().join("reference.geojson");
+    std::fs::write(&reference, campaign_domain::boundaries::EMBEDDED_2025).unwrap();
     let out = campaign(&db, &["import-boundaries", reference.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("imported the boundaries of 304 municipalities"));
@@ -170,7 +212,14 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .env("CAMPAIGN_JWT_SECRET", "a-secret-for-this-test-that-is-long-enough")
         .env("CAMPAIGN_ADMIN_EMAIL", "Admin@Example.org")
         .env("CAMPAIGN_ADMIN_PASSWORD", "the first staff password")
-        .env("CAMPAIGN_BOUNDARIES", reference_geojson().unwrap_or_default())
+        // An empty setting means unset, as compose files and Kubernetes manifests write it: no
+        // boundary file (the embedded boundaries load), the default limits and pool.
+        .env("CAMPAIGN_BOUNDARIES", "")
+        .env("CAMPAIGN_CORS_ORIGINS", "")
+        .env("CAMPAIGN_WRITE_RATE_LIMIT", "")
+        .env("CAMPAIGN_REQUEST_TIMEOUT_SECS", "")
+        .env("CAMPAIGN_DB_POOL_SIZE", "")
+        .env("CAMPAIGN_BIND", "")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -200,26 +249,27 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.to_lowercase().contains("x-request-id:"), "{response}");
-    if reference_geojson().is_some() {
-        assert!(
-            response.contains("\"boundaries\":304"),
-            "CAMPAIGN_BOUNDARIES was imported at start-up: {response}"
-        );
-    }
+    assert!(
+        response.contains("\"boundaries\":304"),
+        "the embedded boundaries were loaded at start-up: {response}"
+    );
 
     // The first staff account came from the environment.
-    let login = br#"{"email":"admin@example.org","password":"the first staff password"}"#;
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    let head = format!(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        login.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(login).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let login = r#"{"email":"admin@example.org","password":"the first staff password"}"#;
+    let response = http(&addr, "POST", "/api/v1/auth/login", None, Some(login));
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("access_token"), "{response}");
+    let token = access_token(&response);
+    let lookup = http(
+        &addr,
+        "GET",
+        "/api/v1/municipalities/lookup?lon=3.7210&lat=51.0546",
+        Some(&token),
+        None,
+    );
+    assert!(
+        lookup.starts_with("HTTP/1.1 200") && lookup.contains("\"44021\""),
+        "a fresh installation answers lookups: {lookup}"
+    );
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -373,19 +423,22 @@ fn serve_demo_loads_the_demo_and_serves_it_with_the_printed_accounts() {
         .to_owned();
 
     let login = format!(r#"{{"email":"staff@demo.11.be","password":"{password}"}}"#);
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    let head = format!(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        login.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(login.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = http(&addr, "POST", "/api/v1/auth/login", None, Some(&login));
+    let placed = response.starts_with("HTTP/1.1 200").then(|| {
+        let token = access_token(&response);
+        http(&addr, "GET", "/api/v1/activities?limit=50", Some(&token), None)
+    });
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     assert!(
         response.starts_with("HTTP/1.1 200"),
         "the printed staff password signs in: {response}"
+    );
+    // Without CAMPAIGN_BOUNDARIES the embedded boundaries were loaded first: the demo's
+    // activities have places on the map.
+    let placed = placed.unwrap_or_default();
+    assert!(
+        placed.starts_with("HTTP/1.1 200") && placed.contains("\"lon\""),
+        "demo activities have a location: {placed}"
     );
 }

@@ -1,30 +1,27 @@
 //! Point-to-municipality lookup over the real boundaries of Flanders and Brussels.
 //!
-//! Reads the reference GeoJSON from `../shared/data/municipalities.geojson` (or the file named
-//! by `CAMPAIGN_BENCH_BOUNDARIES`). Run: `cargo bench -p campaign-domain --bench lookup`.
+//! Uses the boundaries embedded in the binary (or the GeoJSON file named by
+//! `CAMPAIGN_BENCH_BOUNDARIES`). Run: `cargo bench -p campaign-domain --bench lookup`.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use campaign_domain::boundaries::parse_feature_collection;
+use campaign_domain::boundaries::{EMBEDDED_2025, parse_feature_collection};
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_domain::point::LonLat;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The embedded 2025 boundaries, or the file named by `CAMPAIGN_BENCH_BOUNDARIES`.
 fn boundary_file() -> Option<String> {
-    let path = std::env::var("CAMPAIGN_BENCH_BOUNDARIES").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/municipalities.geojson"
-        )
-        .to_owned()
-    });
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            eprintln!("skipping the lookup benchmark: cannot read {path}: {e}");
-            None
-        }
+    match std::env::var("CAMPAIGN_BENCH_BOUNDARIES") {
+        Ok(path) if !path.is_empty() => match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                eprintln!("cannot read {path}: {e}");
+                None
+            }
+        },
+        _ => Some(EMBEDDED_2025.to_owned()),
     }
 }
 

@@ -13,9 +13,20 @@ use geojson::{GeoJson, Value};
 
 use crate::municipality::NisCode;
 
-/// Longitude/latitude envelope of Belgium with a margin; a municipality outside it is misplaced.
-const BELGIUM_LON: (f64, f64) = (2.3, 6.5);
-const BELGIUM_LAT: (f64, f64) = (49.4, 51.6);
+use crate::point::{BELGIUM_LAT, BELGIUM_LON};
+
+/// The 2025 boundaries of the 304 municipalities of Flanders and Brussels (Statbel open data),
+/// embedded in the binary so that lookups and maps work on a fresh installation. Their source,
+/// licence and attribution are in `crates/domain/data/SOURCE.md`.
+pub const EMBEDDED_2025: &str = include_str!("../data/boundaries-2025.geojson");
+
+/// The attribution the licence of [`EMBEDDED_2025`] asks for, shown wherever the boundaries are.
+pub const EMBEDDED_2025_ATTRIBUTION: &str = "Municipal boundaries: Statbel (Algemene Directie Statistiek), \
+    statistische sectoren 01/01/2025; simplified by Data & Analyse van de Vlaamse provincies \
+    (github.com/provinciesincijfers/gebiedsniveaus)";
+
+/// The property of [`EMBEDDED_2025`] that holds the NIS code.
+pub const EMBEDDED_2025_CODE_PROPERTY: &str = "nis_code";
 
 /// The area of one municipality.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +71,31 @@ impl fmt::Display for BoundaryProblems {
 }
 
 impl std::error::Error for BoundaryProblems {}
+
+/// Refuses a set of boundaries that leaves municipalities of the registry without one, listing
+/// them; `allow_partial` accepts such a set on purpose (their points then resolve to nothing).
+pub fn check_coverage<'a>(
+    boundaries: &[Boundary],
+    registry: impl IntoIterator<Item = &'a NisCode>,
+    allow_partial: bool,
+) -> Result<(), BoundaryProblems> {
+    if allow_partial {
+        return Ok(());
+    }
+    let covered: HashSet<&NisCode> = boundaries.iter().map(|b| &b.nis_code).collect();
+    let mut missing: Vec<&NisCode> = registry.into_iter().filter(|c| !covered.contains(c)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort();
+    let listed: Vec<String> = missing.iter().map(ToString::to_string).collect();
+    Err(BoundaryProblems(vec![format!(
+        "the file has no boundary for {} municipalit{} of the registry: {}; add them, or import a partial set on purpose with --allow-partial",
+        missing.len(),
+        if missing.len() == 1 { "y" } else { "ies" },
+        listed.join(", ")
+    )]))
+}
 
 /// Reads a GeoJSON FeatureCollection whose features carry the NIS code in `code_property`.
 ///
@@ -311,6 +347,36 @@ mod tests {
         assert!(parse_feature_collection(&file, "geoitem", known, |_, _| {}).is_ok());
         let problems = parse_feature_collection(&file, "nis_code", known, |_, _| {}).err();
         assert!(problems.is_some_and(|p| p.0[0].contains("--code-property")));
+    }
+
+    #[test]
+    fn the_embedded_boundaries_are_the_304_municipalities() {
+        let parsed = parse_feature_collection(EMBEDDED_2025, EMBEDDED_2025_CODE_PROPERTY, known, |_, _| {});
+        let parsed = parsed.unwrap_or_default();
+        assert_eq!(parsed.len(), 304);
+        let brussels = parsed
+            .iter()
+            .filter(|b| b.nis_code.province() == Some(crate::municipality::Province::BrusselsCapital))
+            .count();
+        assert_eq!(brussels, 19);
+        assert!(!EMBEDDED_2025.contains("postal"), "postal codes stay out of the project");
+    }
+
+    #[test]
+    fn a_partial_set_is_refused_unless_asked_for() {
+        let file = collection(&[square("\"44021\"", 3.7, 51.0, 0.1)]);
+        let parsed = parse_feature_collection(&file, "nis_code", known, |_, _| {}).unwrap_or_default();
+        let gent = NisCode::parse("44021").ok();
+        let leuven = NisCode::parse("24062").ok();
+        let aalst = NisCode::parse("41002").ok();
+        let registry: Vec<NisCode> = [gent, leuven, aalst].into_iter().flatten().collect();
+        let problems = check_coverage(&parsed, registry.iter(), false).err().map(|p| p.0.join(""));
+        let problems = problems.unwrap_or_default();
+        assert!(
+            problems.contains("2 municipalities") && problems.contains("24062, 41002") && problems.contains("--allow-partial"),
+            "{problems}"
+        );
+        assert_eq!(check_coverage(&parsed, registry.iter(), true), Ok(()));
     }
 
     #[test]

@@ -2,6 +2,11 @@
 
 use crate::ValidationError;
 
+/// Longitude envelope of Belgium with a margin: a point or boundary outside it is misplaced.
+pub const BELGIUM_LON: (f64, f64) = (2.3, 6.5);
+/// Latitude envelope of Belgium with a margin.
+pub const BELGIUM_LAT: (f64, f64) = (49.4, 51.6);
+
 /// A WGS84 point: longitude in [-180, 180], latitude in [-90, 90], both finite.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LonLat {
@@ -32,6 +37,13 @@ impl LonLat {
         }
     }
 
+    /// Whether the point lies in Belgium's envelope (a margin around the country): a point
+    /// outside it cannot be a place of the campaign, and longitude and latitude given the
+    /// wrong way round land there.
+    pub fn in_belgium_envelope(&self) -> bool {
+        (BELGIUM_LON.0..=BELGIUM_LON.1).contains(&self.lon) && (BELGIUM_LAT.0..=BELGIUM_LAT.1).contains(&self.lat)
+    }
+
     pub fn lon(&self) -> f64 {
         self.lon
     }
@@ -54,5 +66,15 @@ mod tests {
         let err = LonLat::parse(f64::NAN, 51.0).err().map(|e| e.errors[0].field.clone());
         assert_eq!(err.as_deref(), Some("lon"));
         assert!(LonLat::parse(4.0, f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn swapped_coordinates_fall_outside_belgium() {
+        let gent = LonLat::parse(3.7210, 51.0546).map(|p| p.in_belgium_envelope());
+        assert_eq!(gent, Ok(true));
+        let swapped = LonLat::parse(51.0546, 3.7210).map(|p| p.in_belgium_envelope());
+        assert_eq!(swapped, Ok(false));
+        let paris = LonLat::parse(2.35, 48.85).map(|p| p.in_belgium_envelope());
+        assert_eq!(paris, Ok(false));
     }
 }

@@ -3,16 +3,15 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use campaign_persistence::municipalities::MunicipalityRepo;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
 use super::demo::{self, DemoOptions};
-use super::import_boundaries::import_boundaries;
+use super::import_boundaries::ensure_boundaries;
 use super::open_database;
 use super::users::ensure_first_staff;
 use crate::auth::{AuthState, resolve_jwt_secret};
-use crate::cli::{GlobalArgs, ServeArgs};
+use crate::cli::{GlobalArgs, ServeArgs, env_setting};
 use crate::config::HttpSettings;
 use crate::state::AppState;
 
@@ -24,17 +23,9 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     http.write_rate_limit = args.write_rate_limit;
     let db = open_database(global, args.demo).await?;
 
-    if let Some(file) = &args.boundaries {
-        if MunicipalityRepo::new(db.clone()).boundary_count().await? == 0 {
-            import_boundaries(&db, file, "nis_code")
-                .await
-                .context("CAMPAIGN_BOUNDARIES: the boundary file could not be imported")?;
-        } else {
-            tracing::info!("boundaries already loaded; CAMPAIGN_BOUNDARIES is not imported again");
-        }
-    }
+    ensure_boundaries(&db, args.boundaries.as_deref()).await?;
 
-    let secret = resolve_jwt_secret(std::env::var("CAMPAIGN_JWT_SECRET").ok(), &db).await?;
+    let secret = resolve_jwt_secret(env_setting("CAMPAIGN_JWT_SECRET"), &db).await?;
     let auth = AuthState::new(&secret, args.client_ip_header.clone())?;
     ensure_first_staff(&db, &auth.passwords).await?;
     let demo = if args.demo {

@@ -17,8 +17,8 @@ use crate::cli::UserAddArgs;
 
 /// Creates the first staff account from the environment when no staff account exists.
 pub async fn ensure_first_staff(db: &DatabaseConnection, passwords: &Passwords) -> anyhow::Result<()> {
-    let email = std::env::var("CAMPAIGN_ADMIN_EMAIL").ok().filter(|v| !v.is_empty());
-    let password = std::env::var("CAMPAIGN_ADMIN_PASSWORD").ok().filter(|v| !v.is_empty());
+    let email = crate::cli::env_setting("CAMPAIGN_ADMIN_EMAIL");
+    let password = crate::cli::env_setting("CAMPAIGN_ADMIN_PASSWORD");
     let (email, password) = match (email, password) {
         (None, None) => return Ok(()),
         (Some(email), Some(password)) => (email, password),

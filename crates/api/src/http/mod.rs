@@ -3,6 +3,7 @@
 
 mod body_fields;
 mod body_limit;
+mod control_characters;
 mod errors;
 mod negotiated;
 mod rate_limit;
@@ -10,6 +11,7 @@ mod request_context;
 
 pub use body_fields::{BodySlot, RequestSchemas};
 pub use body_limit::BodyLimit;
+pub use control_characters::{ControlCharacters, is_forbidden_control};
 pub use errors::to_problem;
 pub use negotiated::Negotiated;
 pub use rate_limit::WriteRateLimit;

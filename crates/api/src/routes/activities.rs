@@ -424,9 +424,16 @@ fn scope_of(activity: &Activity) -> Scope {
 }
 
 impl ActivitiesApi {
-    /// The municipality of a place: from the boundaries when loaded, else the group's.
+    /// The municipality of a place: from the boundaries when loaded, else the group's (a place
+    /// outside Belgium is refused either way: it is a mistake, often longitude and latitude
+    /// swapped).
     fn municipality_of(&self, place: Option<&Place>, group_home: NisCode) -> Result<NisCode, ApiError> {
         match (place, self.geo.as_ref()) {
+            (Some(place), None) if !place.point.in_belgium_envelope() => Err(ApiError::unprocessable(format!(
+                "location (lon {}, lat {}) lies outside Belgium; give the longitude (about 2.5 to 6 in Flanders) before the latitude (about 50.7 to 51.5)",
+                place.point.lon(),
+                place.point.lat()
+            ))),
             (Some(place), Some(index)) => index.locate(place.point).ok_or_else(|| {
                 ApiError::unprocessable(format!(
                     "location (lon {}, lat {}) lies outside Flanders and Brussels; the campaign only covers those",
