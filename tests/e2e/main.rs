@@ -14,6 +14,7 @@ mod materials;
 mod municipalities;
 mod openapi_contract;
 mod totals;
+mod text_input;
 mod users;
 
 use poem::http::{HeaderMap, Method, StatusCode};
