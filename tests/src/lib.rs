@@ -7,10 +7,12 @@
 //! printed reason, except under `CI=true`, where it fails.
 #![expect(clippy::expect_used, clippy::panic, reason = "a test whose set-up fails must stop")]
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use campaign_api::auth::AuthState;
+use campaign_api::http::TrustedProxies;
 use campaign_api::{AppState, HttpSettings};
 use campaign_domain::boundaries::{Boundary, parse_feature_collection};
 use campaign_domain::ids::GroupId;
@@ -21,7 +23,9 @@ use campaign_persistence::audit::AuditContext;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::users::{NewUser, UserRepo};
-use poem::EndpointExt;
+use poem::http::uri::Scheme;
+use poem::web::{LocalAddr, RemoteAddr};
+use poem::{Addr, Endpoint, EndpointExt, IntoResponse, Request, RequestParts, Response};
 use poem::endpoint::BoxEndpoint;
 use poem::test::TestClient;
 use sea_orm::{ConnectionTrait, Database};
@@ -179,8 +183,8 @@ pub struct TestOptions {
     pub http: HttpSettings,
     /// Load the reference boundaries before the application starts.
     pub boundaries: bool,
-    /// Trust this header for the client's address (to simulate clients in tests).
-    pub client_ip_header: Option<String>,
+    /// The reverse proxies whose `X-Forwarded-For` the application believes.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl TestApp {
@@ -216,11 +220,11 @@ impl TestApp {
                 .await
                 .expect("store the reference boundaries");
         }
-        let auth = AuthState::new(TEST_JWT_SECRET, options.client_ip_header).expect("auth state");
+        let auth = AuthState::new(TEST_JWT_SECRET, options.trusted_proxies).expect("auth state");
         let state = AppState::load(db.clone(), options.http, auth)
             .await
             .expect("application state");
-        let client = TestClient::new(campaign_api::app(state).boxed());
+        let client = TestClient::new(campaign_api::app(state).around(from_test_peer).boxed());
         let mut app = Self {
             client,
             db,
@@ -330,6 +334,37 @@ pub fn reference_boundaries() -> Option<&'static Vec<Boundary>> {
             Some(parsed.expect("the reference boundaries are valid"))
         })
         .as_ref()
+}
+
+/// The header with which a test says from which address its request comes (the connection's
+/// peer); without it, requests come from `DEFAULT_TEST_PEER`.
+pub const TEST_PEER_HEADER: &str = "x-test-peer";
+pub const DEFAULT_TEST_PEER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+
+/// Gives the in-process request the peer address a socket would have given it.
+async fn from_test_peer<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let peer = req
+        .headers()
+        .get(TEST_PEER_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.parse::<IpAddr>().expect("x-test-peer is an IP address"))
+        .unwrap_or(DEFAULT_TEST_PEER);
+    let (parts, body) = req.into_parts();
+    let (mut head, ()) = poem::http::Request::new(()).into_parts();
+    head.method = parts.method;
+    head.uri = parts.uri;
+    head.version = parts.version;
+    head.headers = parts.headers;
+    head.extensions = parts.extensions;
+    let parts = RequestParts::from((
+        head,
+        LocalAddr(Addr::SocketAddr(SocketAddr::from(([127, 0, 0, 1], 8080)))),
+        RemoteAddr(Addr::SocketAddr(SocketAddr::new(peer, 40_000))),
+        Scheme::HTTP,
+    ));
+    next.call(Request::from_parts(parts, body))
+        .await
+        .map(IntoResponse::into_response)
 }
 
 fn placeholder_session() -> Session {
