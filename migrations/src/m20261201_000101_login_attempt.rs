@@ -46,6 +46,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table("login_attempt").to_owned()).await
+        manager
+            .drop_table(Table::drop().table("login_attempt").to_owned())
+            .await
     }
 }

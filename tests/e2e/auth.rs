@@ -213,15 +213,21 @@ async fn a_burst_of_wrong_passwords_is_counted_whole(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let victim = app.sign_in_new(Membership::Volunteer { group: app.new_group("44021").await }).await;
+    let victim = app
+        .sign_in_new(Membership::Volunteer {
+            group: app.new_group("44021").await,
+        })
+        .await;
     // Twelve guesses at the same moment: each is counted before any password is checked, so
     // no more than five reach the check.
-    let burst = futures_util::future::join_all(
-        (0..12).map(|_| login_from(&app, "203.0.113.7", &victim.email, "a guess")),
-    )
-    .await;
+    let burst =
+        futures_util::future::join_all((0..12).map(|_| login_from(&app, "203.0.113.7", &victim.email, "a guess")))
+            .await;
     let [checked, _] = tally(&burst, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
-    assert!((1..=5).contains(&checked), "{checked} passwords checked in a burst of 12");
+    assert!(
+        (1..=5).contains(&checked),
+        "{checked} passwords checked in a burst of 12"
+    );
     // Attempts that were refused do not count: more guesses, one at a time, reach exactly five.
     let mut failures = checked;
     loop {
@@ -246,8 +252,10 @@ async fn an_attacker_cannot_lock_the_owner_out(backend: Backend) {
     let attacker = "203.0.113.66";
     let phone = "198.51.100.23";
     // The attacker guesses while the volunteer signs in from their phone.
-    let guesses = futures_util::future::join_all((0..8).map(|_| login_from(&app, attacker, &volunteer.email, "a guess")));
-    let (guesses, owner) = futures_util::future::join(guesses, login_from(&app, phone, &volunteer.email, TEST_PASSWORD)).await;
+    let guesses =
+        futures_util::future::join_all((0..8).map(|_| login_from(&app, attacker, &volunteer.email, "a guess")));
+    let (guesses, owner) =
+        futures_util::future::join(guesses, login_from(&app, phone, &volunteer.email, TEST_PASSWORD)).await;
     owner.expect(StatusCode::OK);
     let [checked, _] = tally(&guesses, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
     assert!(checked <= 5, "{checked}");
@@ -330,7 +338,9 @@ async fn the_client_behind_a_trusted_proxy_is_the_right_most_untrusted_hop(backe
         }
     };
     for i in 0..5 {
-        through_proxy(i, "a guess").await.expect_problem(StatusCode::UNAUTHORIZED);
+        through_proxy(i, "a guess")
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
     }
     through_proxy(5, TEST_PASSWORD)
         .await

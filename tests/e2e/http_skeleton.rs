@@ -394,9 +394,7 @@ async fn a_forged_forwarded_for_does_not_escape_the_write_limit(backend: Backend
         .count();
     assert_eq!((done, limited), (3, 3));
     // Another client behind the same proxy has its own budget.
-    logout("203.0.113.8".to_owned())
-        .await
-        .expect(StatusCode::NO_CONTENT);
+    logout("203.0.113.8".to_owned()).await.expect(StatusCode::NO_CONTENT);
 }
 
 async fn anonymous_reads_beyond_their_limit_are_429(backend: Backend) {
@@ -417,7 +415,11 @@ async fn anonymous_reads_beyond_their_limit_are_429(backend: Backend) {
     let answers =
         futures_util::future::join_all((0..5).map(|_| read("203.0.113.7", "/api/v1/public/activities"))).await;
     let statuses: Vec<StatusCode> = answers.iter().map(|a| a.status).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 3, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        3,
+        "{statuses:?}"
+    );
     let limited = answers
         .iter()
         .find(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
@@ -465,7 +467,11 @@ async fn metrics_can_require_a_token(backend: Backend) {
             Answer::read(req.send().await).await
         }
     };
-    for refused in [None, Some("Bearer wrong-token-of-some-length".to_owned()), Some(app.staff.bearer())] {
+    for refused in [
+        None,
+        Some("Bearer wrong-token-of-some-length".to_owned()),
+        Some(app.staff.bearer()),
+    ] {
         let answer = scrape(refused).await;
         answer.expect_problem(StatusCode::UNAUTHORIZED);
         assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
@@ -523,7 +529,10 @@ async fn every_cross_origin_answer_carries_cors_headers(backend: Backend) {
     .await;
     created.expect(StatusCode::CREATED);
     assert!(created.header("location").is_some());
-    let exposed = created.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
+    let exposed = created
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
     for header in ["location", "idempotent-replayed", "retry-after", "x-request-id"] {
         assert!(exposed.contains(header), "{header} is not exposed: {exposed}");
     }

@@ -23,11 +23,11 @@ use campaign_persistence::audit::AuditContext;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::users::{NewUser, UserRepo};
+use poem::endpoint::BoxEndpoint;
 use poem::http::uri::Scheme;
+use poem::test::TestClient;
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Endpoint, EndpointExt, IntoResponse, Request, RequestParts, Response};
-use poem::endpoint::BoxEndpoint;
-use poem::test::TestClient;
 use sea_orm::{ConnectionTrait, Database};
 
 pub use campaign_persistence::Backend;

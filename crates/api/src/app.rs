@@ -5,7 +5,7 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
-use crate::http::{BodyLimit, REQUEST_ID_HEADER, RequestContext, RequestSchemas, RateLimit};
+use crate::http::{BodyLimit, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas};
 use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
@@ -169,8 +169,8 @@ pub fn with_http_layers<E: Endpoint + 'static>(
     .with(CatchPanic::new())
     .with_if(cors.is_some(), cors.unwrap_or_default())
     .with(RequestContext {
-            timeout: http.request_timeout,
-            schemas: std::sync::Arc::new(schemas),
-            metrics,
-        })
+        timeout: http.request_timeout,
+        schemas: std::sync::Arc::new(schemas),
+        metrics,
+    })
 }

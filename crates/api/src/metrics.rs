@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use campaign_persistence::totals::TotalsRepo;
-use poem::web::Data;
 use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::Data;
 use poem::{IntoResponse, Request, Response, handler};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 

@@ -128,10 +128,7 @@ mod tests {
             ip("203.0.113.9")
         );
         // Ports, IPv6, mapped IPv4.
-        assert_eq!(
-            proxies.client(lb, &headers(&["[2001:db8::1]:4711"])),
-            ip("2001:db8::1")
-        );
+        assert_eq!(proxies.client(lb, &headers(&["[2001:db8::1]:4711"])), ip("2001:db8::1"));
         assert_eq!(proxies.client(lb, &headers(&["203.0.113.9:80"])), ip("203.0.113.9"));
         assert_eq!(
             proxies.client(ip("::ffff:10.0.0.1"), &headers(&["::ffff:203.0.113.9"])),

@@ -82,7 +82,12 @@ impl AuthApi {
         let client = ctx.client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
         // Recorded (and committed) first, then counted: a burst sees itself.
         let attempt = self.attempts.begin(&subject, &client).await?;
-        if let Some(wait) = self.auth.throttle.retry_after(&self.attempts, &subject, &client).await? {
+        if let Some(wait) = self
+            .auth
+            .throttle
+            .retry_after(&self.attempts, &subject, &client)
+            .await?
+        {
             self.attempts.finish(attempt, AttemptOutcome::Throttled).await?;
             let mut event = AuditEvent::new("auth.login_throttled", "user", "-");
             event.entity_id = None;
