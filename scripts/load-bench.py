@@ -59,7 +59,7 @@ class Database:
         self.server = None
         psql(f"CREATE DATABASE {self.name}")
         self.env = dict(os.environ, DATABASE_URL=f"{PG}/{self.name}", CAMPAIGN_JWT_SECRET=secrets.token_urlsafe(48),
-                        CAMPAIGN_CLIENT_IP_HEADER="x-forwarded-for", CAMPAIGN_WRITE_RATE_LIMIT=rate_limit,
+                        CAMPAIGN_WRITE_RATE_LIMIT=rate_limit, CAMPAIGN_READ_RATE_LIMIT=rate_limit,
                         RUST_LOG="warn,campaign_api::commands::demo=info")
         started = time.time()
         demo = subprocess.run([str(binary(profile="release")), "demo", "--demo-entries", str(entries)],

@@ -90,11 +90,13 @@ exclude=()
 
 echo "==> starting the server with the demo campaign"
 : >"$work/server.out"
-# No write rate limit, or schemathesis would mostly be testing the 429.
-env -u CAMPAIGN_CLIENT_IP_HEADER -u CAMPAIGN_CORS_ORIGINS -u CAMPAIGN_ADMIN_EMAIL -u CAMPAIGN_ADMIN_PASSWORD \
+# No rate limits, or schemathesis would mostly be testing the 429.
+env -u CAMPAIGN_CLIENT_IP_HEADER -u CAMPAIGN_TRUSTED_PROXIES -u CAMPAIGN_METRICS_TOKEN -u CAMPAIGN_CORS_ORIGINS \
+  -u CAMPAIGN_ADMIN_EMAIL -u CAMPAIGN_ADMIN_PASSWORD \
   DATABASE_URL="$database_url" \
   CAMPAIGN_JWT_SECRET="$(head -c 48 /dev/urandom | base64 -w0)" \
   CAMPAIGN_WRITE_RATE_LIMIT=0 \
+  CAMPAIGN_READ_RATE_LIMIT=0 \
   RUST_LOG="${RUST_LOG:-info}" \
   "$bin" serve --demo --demo-entries 2000 --bind 127.0.0.1:0 >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!

@@ -54,7 +54,7 @@ async fn run(backend: Backend) -> Vec<String> {
         .create_product(year, NewProduct::new("cards-6", "Wenskaarten", 1200).unwrap(), &ctx)
         .await
         .unwrap();
-    let auth = AuthState::new(TEST_JWT_SECRET, None).unwrap();
+    let auth = AuthState::new(TEST_JWT_SECRET, campaign_api::http::TrustedProxies::default()).unwrap();
     let mut tokens = Vec::new();
     let mut groups = Vec::new();
     for i in 0..32 {

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::Membership;
-use campaign_tests::{TEST_JWT_SECRET, TEST_PASSWORD};
+use campaign_tests::{TEST_JWT_SECRET, TEST_PASSWORD, TEST_PEER_HEADER};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
@@ -16,6 +16,11 @@ on_both_databases!(
     unknown_email_and_wrong_password_answer_alike,
     repeated_failures_for_an_account_are_throttled,
     repeated_failures_from_a_client_are_throttled,
+    a_burst_of_wrong_passwords_is_counted_whole,
+    an_attacker_cannot_lock_the_owner_out,
+    the_account_bound_stops_guessing_from_many_addresses,
+    the_client_behind_a_trusted_proxy_is_the_right_most_untrusted_hop,
+    two_refreshes_at_once_keep_the_session,
     bad_login_input_is_a_4xx_never_a_5xx,
     refresh_tokens_rotate_and_reuse_revokes_the_chain,
     logout_revokes_the_refresh_token,
@@ -33,6 +38,40 @@ async fn login(app: &TestApp, email: &str, password: &str) -> Answer {
             .await,
     )
     .await
+}
+
+/// A sign-in attempt from the client at `peer`.
+async fn login_from(app: &TestApp, peer: &str, email: &str, password: &str) -> Answer {
+    Answer::read(
+        app.client
+            .post("/api/v1/auth/login")
+            .header(TEST_PEER_HEADER, peer)
+            .body_json(&json!({ "email": email, "password": password }))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// How many answers have each of these statuses; panics on any other status.
+fn tally(answers: &[Answer], statuses: [StatusCode; 2]) -> [usize; 2] {
+    for a in answers {
+        assert!(statuses.contains(&a.status), "unexpected {}: {}", a.status, a.body);
+    }
+    statuses.map(|s| answers.iter().filter(|a| a.status == s).count())
+}
+
+/// Makes every spent refresh token look spent `seconds` ago (past the grace window).
+async fn age_spent_refresh_tokens(app: &TestApp, seconds: i64) {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let when = chrono::Utc::now() - chrono::Duration::seconds(seconds);
+    let stmt = Query::update()
+        .table("refresh_token")
+        .value("spent_at", when)
+        .and_where(Expr::col("spent_at").is_not_null())
+        .to_owned();
+    app.db.execute(&stmt).await.unwrap();
 }
 
 async fn refresh(app: &TestApp, token: &str) -> Answer {
@@ -140,11 +179,7 @@ async fn repeated_failures_for_an_account_are_throttled(backend: Backend) {
 }
 
 async fn repeated_failures_from_a_client_are_throttled(backend: Backend) {
-    let options = TestOptions {
-        client_ip_header: Some("x-forwarded-for".to_owned()),
-        ..TestOptions::default()
-    };
-    let Some(app) = TestApp::start_with(backend, options).await else {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let from = |ip: &'static str, email: String, password: &'static str| {
@@ -153,7 +188,7 @@ async fn repeated_failures_from_a_client_are_throttled(backend: Backend) {
             Answer::read(
                 client
                     .post("/api/v1/auth/login")
-                    .header("x-forwarded-for", ip)
+                    .header(TEST_PEER_HEADER, ip)
                     .body_json(&json!({ "email": email, "password": password }))
                     .send()
                     .await,
@@ -172,6 +207,204 @@ async fn repeated_failures_from_a_client_are_throttled(backend: Backend) {
     from("198.51.100.1", app.staff.email.clone(), TEST_PASSWORD)
         .await
         .expect(StatusCode::OK);
+}
+
+async fn a_burst_of_wrong_passwords_is_counted_whole(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let victim = app
+        .sign_in_new(Membership::Volunteer {
+            group: app.new_group("44021").await,
+        })
+        .await;
+    // Twelve guesses at the same moment: each is counted before any password is checked, so
+    // no more than five reach the check.
+    let burst =
+        futures_util::future::join_all((0..12).map(|_| login_from(&app, "203.0.113.7", &victim.email, "a guess")))
+            .await;
+    let [checked, _] = tally(&burst, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
+    assert!(
+        (1..=5).contains(&checked),
+        "{checked} passwords checked in a burst of 12"
+    );
+    // Attempts that were refused do not count: more guesses, one at a time, reach exactly five.
+    let mut failures = checked;
+    loop {
+        let answer = login_from(&app, "203.0.113.7", &victim.email, "a guess").await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        answer.expect_problem(StatusCode::UNAUTHORIZED);
+        failures += 1;
+    }
+    assert_eq!(failures, 5);
+    login_from(&app, "203.0.113.7", &victim.email, TEST_PASSWORD)
+        .await
+        .expect_problem(StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn an_attacker_cannot_lock_the_owner_out(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let (_, volunteer) = app.new_volunteer().await;
+    let attacker = "203.0.113.66";
+    let phone = "198.51.100.23";
+    // The attacker guesses while the volunteer signs in from their phone.
+    let guesses =
+        futures_util::future::join_all((0..8).map(|_| login_from(&app, attacker, &volunteer.email, "a guess")));
+    let (guesses, owner) =
+        futures_util::future::join(guesses, login_from(&app, phone, &volunteer.email, TEST_PASSWORD)).await;
+    owner.expect(StatusCode::OK);
+    let [checked, _] = tally(&guesses, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
+    assert!(checked <= 5, "{checked}");
+    for _ in checked..5 {
+        login_from(&app, attacker, &volunteer.email, "a guess")
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    // The attacker's address is closed to this account, even with the right password ...
+    login_from(&app, attacker, &volunteer.email, TEST_PASSWORD)
+        .await
+        .expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    // ... and the owner, elsewhere, signs in as before; so does anyone else from that address.
+    login_from(&app, phone, &volunteer.email, TEST_PASSWORD)
+        .await
+        .expect(StatusCode::OK);
+    login_from(&app, attacker, &app.staff.email, TEST_PASSWORD)
+        .await
+        .expect(StatusCode::OK);
+}
+
+async fn the_account_bound_stops_guessing_from_many_addresses(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let (_, volunteer) = app.new_volunteer().await;
+    let bound = campaign_api::auth::LoginThrottle::default().per_account.attempts as usize;
+    // Eleven addresses guess five times each, all at once: never more than 50 checks.
+    let peers: Vec<String> = (1..=11).map(|i| format!("203.0.113.{i}")).collect();
+    let burst = futures_util::future::join_all(
+        peers
+            .iter()
+            .flat_map(|peer| (0..5).map(move |_| peer))
+            .map(|peer| login_from(&app, peer, &volunteer.email, "a guess")),
+    )
+    .await;
+    let [mut failures, _] = tally(&burst, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
+    assert!(failures <= bound, "{failures} passwords checked");
+    // New addresses, one guess each, one at a time, until the account is closed: exactly 50.
+    for i in 1.. {
+        let answer = login_from(&app, &format!("198.51.100.{i}"), &volunteer.email, "a guess").await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        answer.expect_problem(StatusCode::UNAUTHORIZED);
+        failures += 1;
+    }
+    assert_eq!(failures, bound);
+    let closed = login_from(&app, "192.0.2.200", &volunteer.email, TEST_PASSWORD).await;
+    closed.expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = closed.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+}
+
+async fn the_client_behind_a_trusted_proxy_is_the_right_most_untrusted_hop(backend: Backend) {
+    let options = TestOptions {
+        trusted_proxies: campaign_api::http::TrustedProxies::parse("10.0.0.0/8").unwrap(),
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    let (_, volunteer) = app.new_volunteer().await;
+    // A client behind the balancer (10.0.0.2) writes a new address of its own choosing into
+    // X-Forwarded-For each time; the balancer appends the one it saw, 203.0.113.7.
+    let through_proxy = |i: usize, password: &'static str| {
+        let client = &app.client;
+        let email = volunteer.email.clone();
+        async move {
+            Answer::read(
+                client
+                    .post("/api/v1/auth/login")
+                    .header(TEST_PEER_HEADER, "10.0.0.2")
+                    .header("x-forwarded-for", format!("192.0.2.{i}, 203.0.113.7"))
+                    .body_json(&json!({ "email": email, "password": password }))
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    for i in 0..5 {
+        through_proxy(i, "a guess")
+            .await
+            .expect_problem(StatusCode::UNAUTHORIZED);
+    }
+    through_proxy(5, TEST_PASSWORD)
+        .await
+        .expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    // A client that is not a proxy cannot choose its address at all.
+    let direct = Answer::read(
+        app.client
+            .post("/api/v1/auth/login")
+            .header(TEST_PEER_HEADER, "198.51.100.9")
+            .header("x-forwarded-for", "10.0.0.3, 203.0.113.99")
+            .body_json(&json!({ "email": volunteer.email, "password": "a guess" }))
+            .send()
+            .await,
+    )
+    .await;
+    direct.expect_problem(StatusCode::UNAUTHORIZED);
+
+    let audit = get(&app, "/api/v1/audit?entity=user").await;
+    let mut addresses: Vec<&str> = audit.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "auth.login_failed" || r["action"] == "auth.login_throttled")
+        .map(|r| r["client_addr"].as_str().unwrap())
+        .collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    assert_eq!(addresses, ["198.51.100.9", "203.0.113.7"]);
+}
+
+async fn two_refreshes_at_once_keep_the_session(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let first = app.staff.refresh_token.clone();
+    // Two tabs and a retry, at the same moment: every one gets the same new pair.
+    let answers = futures_util::future::join_all((0..4).map(|_| refresh(&app, &first))).await;
+    let tokens: Vec<&str> = answers
+        .iter()
+        .map(|a| a.expect(StatusCode::OK)["refresh_token"].as_str().unwrap())
+        .collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0] && *t != first), "{tokens:?}");
+    for a in &answers {
+        me_with(&app, &format!("Bearer {}", a.body["access_token"].as_str().unwrap()))
+            .await
+            .expect(StatusCode::OK);
+    }
+    // The chain lives on: the new token trades for the next one.
+    let second = tokens[0].to_owned();
+    let third = refresh(&app, &second).await.expect(StatusCode::OK)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The first token again, still within the window but after its successor was traded: a
+    // clear 409 that revokes nothing.
+    refresh(&app, &first).await.expect_problem(StatusCode::CONFLICT);
+    let fourth = refresh(&app, &third).await.expect(StatusCode::OK)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // After the window, a replay revokes the whole chain.
+    age_spent_refresh_tokens(&app, 11).await;
+    refresh(&app, &first).await.expect_problem(StatusCode::UNAUTHORIZED);
+    refresh(&app, &fourth).await.expect_problem(StatusCode::UNAUTHORIZED);
 }
 
 async fn bad_login_input_is_a_4xx_never_a_5xx(backend: Backend) {
@@ -235,7 +468,9 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_chain(backend: Backend) {
         .await
         .expect(StatusCode::OK);
 
-    // The first token is spent: presenting it again revokes the whole chain, the newest too.
+    // The first token is spent: presenting it again after the grace window revokes the whole
+    // chain, the newest too.
+    age_spent_refresh_tokens(&app, 11).await;
     refresh(&app, &first).await.expect_problem(StatusCode::UNAUTHORIZED);
     refresh(&app, &second_refresh)
         .await

@@ -5,6 +5,8 @@ use poem::Body;
 use poem::http::StatusCode;
 use serde_json::Value;
 
+use campaign_tests::TEST_PEER_HEADER;
+
 use crate::{Answer, Backend, TestApp, TestOptions, get, on_both_databases};
 
 on_both_databases!(
@@ -17,6 +19,10 @@ on_both_databases!(
     cors_answers_only_the_listed_origins,
     metrics_count_requests_and_money,
     writes_beyond_the_rate_limit_are_429,
+    a_forged_forwarded_for_does_not_escape_the_write_limit,
+    anonymous_reads_beyond_their_limit_are_429,
+    metrics_can_require_a_token,
+    every_cross_origin_answer_carries_cors_headers,
 );
 
 async fn the_openapi_document_is_valid_openapi_3(backend: Backend) {
@@ -313,7 +319,6 @@ async fn writes_beyond_the_rate_limit_are_429(backend: Backend) {
     };
     let options = TestOptions {
         http,
-        client_ip_header: Some("x-forwarded-for".to_owned()),
         ..TestOptions::default()
     };
     let Some(app) = TestApp::start_with(backend, options).await else {
@@ -350,4 +355,185 @@ async fn writes_beyond_the_rate_limit_are_429(backend: Backend) {
         4,
         "the refused write changed nothing"
     );
+}
+
+async fn a_forged_forwarded_for_does_not_escape_the_write_limit(backend: Backend) {
+    let options = TestOptions {
+        http: campaign_api::HttpSettings {
+            write_rate_limit: 3,
+            ..Default::default()
+        },
+        trusted_proxies: campaign_api::http::TrustedProxies::parse("10.0.0.0/8").unwrap(),
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    // Anonymous writes (sign-outs) from one client behind the proxy, each with a made-up address
+    // of its own in X-Forwarded-For, sent at once: the limit sees one client.
+    let logout = |forwarded: String| {
+        let client = &app.client;
+        async move {
+            Answer::read(
+                client
+                    .post("/api/v1/auth/logout")
+                    .header(TEST_PEER_HEADER, "10.0.0.2")
+                    .header("x-forwarded-for", forwarded)
+                    .body_json(&serde_json::json!({ "refresh_token": "rt_unknown" }))
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    let answers = futures_util::future::join_all((0..6).map(|i| logout(format!("192.0.2.{i}, 203.0.113.7")))).await;
+    let done = answers.iter().filter(|a| a.status == StatusCode::NO_CONTENT).count();
+    let limited = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((done, limited), (3, 3));
+    // Another client behind the same proxy has its own budget.
+    logout("203.0.113.8".to_owned()).await.expect(StatusCode::NO_CONTENT);
+}
+
+async fn anonymous_reads_beyond_their_limit_are_429(backend: Backend) {
+    let options = TestOptions {
+        http: campaign_api::HttpSettings {
+            read_rate_limit: 3,
+            ..Default::default()
+        },
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    let read = |peer: &'static str, path: &'static str| {
+        let client = &app.client;
+        async move { Answer::read(client.get(path).header(TEST_PEER_HEADER, peer).send().await).await }
+    };
+    let answers =
+        futures_util::future::join_all((0..5).map(|_| read("203.0.113.7", "/api/v1/public/activities"))).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        3,
+        "{statuses:?}"
+    );
+    let limited = answers
+        .iter()
+        .find(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    limited.expect_problem(StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.header("retry-after").is_some());
+    // Probes, another address and signed-in reads are not limited by it.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        read("203.0.113.7", path).await.expect(StatusCode::OK);
+    }
+    read("198.51.100.1", "/api/v1/public/activities")
+        .await
+        .expect(StatusCode::OK);
+    let signed_in = Answer::read(
+        app.client
+            .get("/api/v1/me")
+            .header(TEST_PEER_HEADER, "203.0.113.7")
+            .header("authorization", app.staff.bearer())
+            .send()
+            .await,
+    )
+    .await;
+    signed_in.expect(StatusCode::OK);
+}
+
+async fn metrics_can_require_a_token(backend: Backend) {
+    let token = "a-long-enough-metrics-token";
+    let options = TestOptions {
+        http: campaign_api::HttpSettings {
+            metrics_token: Some(token.into()),
+            ..Default::default()
+        },
+        ..TestOptions::default()
+    };
+    let Some(app) = TestApp::start_with(backend, options).await else {
+        return;
+    };
+    let scrape = |authorization: Option<String>| {
+        let client = &app.client;
+        async move {
+            let mut req = client.get("/metrics");
+            if let Some(value) = authorization {
+                req = req.header("authorization", value);
+            }
+            Answer::read(req.send().await).await
+        }
+    };
+    for refused in [
+        None,
+        Some("Bearer wrong-token-of-some-length".to_owned()),
+        Some(app.staff.bearer()),
+    ] {
+        let answer = scrape(refused).await;
+        answer.expect_problem(StatusCode::UNAUTHORIZED);
+        assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
+    }
+    let resp = app
+        .client
+        .get("/metrics")
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    let text = resp.0.into_body().into_string().await.unwrap();
+    assert!(text.contains("campaign_http_requests_total"));
+}
+
+async fn every_cross_origin_answer_carries_cors_headers(backend: Backend) {
+    let http = campaign_api::HttpSettings::new(&["https://dashboard.example.org".to_owned()], 30).unwrap();
+    let Some(app) = TestApp::start_with(
+        backend,
+        TestOptions {
+            http,
+            ..TestOptions::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let big = Answer::read(
+        app.client
+            .post("/api/v1/groups")
+            .header("origin", "https://dashboard.example.org")
+            .header("authorization", app.staff.bearer())
+            .content_type("application/json")
+            .body(vec![b'x'; 1024 * 1024 + 1])
+            .send()
+            .await,
+    )
+    .await;
+    big.expect_problem(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        big.header("access-control-allow-origin"),
+        Some("https://dashboard.example.org")
+    );
+    // A created resource's Location and an idempotent replay's marker are readable by the page.
+    let created = Answer::read(
+        app.client
+            .post("/api/v1/groups")
+            .header("origin", "https://dashboard.example.org")
+            .header("authorization", app.staff.bearer())
+            .body_json(&serde_json::json!({ "name": "Comité CORS", "municipality_nis": "44021" }))
+            .send()
+            .await,
+    )
+    .await;
+    created.expect(StatusCode::CREATED);
+    assert!(created.header("location").is_some());
+    let exposed = created
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["location", "idempotent-replayed", "retry-after", "x-request-id"] {
+        assert!(exposed.contains(header), "{header} is not exposed: {exposed}");
+    }
 }

@@ -154,7 +154,7 @@ async fn staff_keep_the_catalogue_and_everyone_reads_it(backend: Backend) {
         &adjust(5, "delivery from the printer"),
     )
     .await;
-    assert_eq!(answer.expect(StatusCode::OK)["stock_on_hand"], 15);
+    assert_eq!(answer.expect(StatusCode::CREATED)["stock_on_hand"], 15);
     post_as(
         &app,
         &app.staff,
@@ -555,12 +555,12 @@ async fn approvals_and_adjustments_never_oversell(backend: Backend) {
     );
     let (approvals, removals) = futures_util::future::join(approvals, removals).await;
     let approved = approvals.iter().filter(|a| a.status == StatusCode::OK).count() as i64;
-    let removed = removals.iter().filter(|a| a.status == StatusCode::OK).count() as i64;
+    let removed = removals.iter().filter(|a| a.status == StatusCode::CREATED).count() as i64;
     assert!(
         approvals
             .iter()
             .chain(removals.iter())
-            .all(|a| a.status == StatusCode::OK || a.status == StatusCode::CONFLICT)
+            .all(|a| matches!(a.status, StatusCode::OK | StatusCode::CREATED | StatusCode::CONFLICT))
     );
     let (on_hand, reserved, available) = stock(&app, "flag").await;
     assert_eq!(on_hand, 10 - removed);

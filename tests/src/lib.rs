@@ -7,9 +7,11 @@
 //! printed reason, except under `CI=true`, where it fails.
 #![expect(clippy::expect_used, clippy::panic, reason = "a test whose set-up fails must stop")]
 
-use std::sync::OnceLock;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 
 use campaign_api::auth::AuthState;
+use campaign_api::http::TrustedProxies;
 use campaign_api::{AppState, HttpSettings};
 use campaign_domain::boundaries::{Boundary, EMBEDDED_2025, EMBEDDED_2025_CODE_PROPERTY, parse_feature_collection};
 use campaign_domain::ids::GroupId;
@@ -20,9 +22,11 @@ use campaign_persistence::audit::AuditContext;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::users::{NewUser, UserRepo};
-use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
+use poem::http::uri::Scheme;
 use poem::test::TestClient;
+use poem::web::{LocalAddr, RemoteAddr};
+use poem::{Addr, Endpoint, EndpointExt, IntoResponse, Request, RequestParts, Response};
 use sea_orm::{ConnectionTrait, Database};
 
 pub use campaign_persistence::Backend;
@@ -178,8 +182,8 @@ pub struct TestOptions {
     pub http: HttpSettings,
     /// Load the embedded boundaries before the application starts.
     pub boundaries: bool,
-    /// Trust this header for the client's address (to simulate clients in tests).
-    pub client_ip_header: Option<String>,
+    /// The reverse proxies whose `X-Forwarded-For` the application believes.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl TestApp {
@@ -214,11 +218,11 @@ impl TestApp {
                 .await
                 .expect("store the reference boundaries");
         }
-        let auth = AuthState::new(TEST_JWT_SECRET, options.client_ip_header).expect("auth state");
+        let auth = AuthState::new(TEST_JWT_SECRET, options.trusted_proxies).expect("auth state");
         let state = AppState::load(db.clone(), options.http, auth)
             .await
             .expect("application state");
-        let client = TestClient::new(campaign_api::app(state).boxed());
+        let client = TestClient::new(campaign_api::app(state).around(from_test_peer).boxed());
         let mut app = Self {
             client,
             db,
@@ -315,6 +319,37 @@ pub fn reference_boundaries() -> &'static [Boundary] {
         )
         .expect("the embedded boundaries are valid")
     })
+}
+
+/// The header with which a test says from which address its request comes (the connection's
+/// peer); without it, requests come from `DEFAULT_TEST_PEER`.
+pub const TEST_PEER_HEADER: &str = "x-test-peer";
+pub const DEFAULT_TEST_PEER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+
+/// Gives the in-process request the peer address a socket would have given it.
+async fn from_test_peer<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let peer = req
+        .headers()
+        .get(TEST_PEER_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.parse::<IpAddr>().expect("x-test-peer is an IP address"))
+        .unwrap_or(DEFAULT_TEST_PEER);
+    let (parts, body) = req.into_parts();
+    let (mut head, ()) = poem::http::Request::new(()).into_parts();
+    head.method = parts.method;
+    head.uri = parts.uri;
+    head.version = parts.version;
+    head.headers = parts.headers;
+    head.extensions = parts.extensions;
+    let parts = RequestParts::from((
+        head,
+        LocalAddr(Addr::SocketAddr(SocketAddr::from(([127, 0, 0, 1], 8080)))),
+        RemoteAddr(Addr::SocketAddr(SocketAddr::new(peer, 40_000))),
+        Scheme::HTTP,
+    ));
+    next.call(Request::from_parts(parts, body))
+        .await
+        .map(IntoResponse::into_response)
 }
 
 fn placeholder_session() -> Session {

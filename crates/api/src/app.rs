@@ -5,7 +5,7 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
-use crate::http::{BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RequestContext, RequestSchemas, WriteRateLimit};
+use crate::http::{BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas};
 use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
@@ -23,6 +23,7 @@ use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::LedgerRepo;
+use campaign_persistence::login_attempts::LoginAttemptRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
@@ -42,6 +43,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         users: UserRepo::new(db.clone()),
         tokens: RefreshTokenRepo::new(db.clone()),
         audit: AuditRepo::new(db.clone()),
+        attempts: LoginAttemptRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
     let users = UsersApi {
@@ -134,7 +136,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let http = state.http.clone();
     let schemas = RequestSchemas::new(&spec_json, API_PREFIX);
     let metrics = state.metrics.clone();
-    let limit = WriteRateLimit::new(http.write_rate_limit, state.auth.clone());
+    let limit = RateLimit::new(http.write_rate_limit, http.read_rate_limit, state.auth.clone());
     with_http_layers(
         routes.with(ControlCharacters).with(limit).data(state),
         &http,
@@ -143,9 +145,9 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     )
 }
 
-/// The middleware stack every answer passes through: CORS (only for the listed origins), the
-/// body limit, panic catching, and outermost the request id, time limit, logging and the
-/// problem+json rewriting of errors.
+/// The middleware stack every answer passes through: the body limit, panic catching, CORS (only
+/// for the listed origins; outside the first two, so a 413 or a 500 carries its headers too), and
+/// outermost the request id, time limit, logging and the problem+json rewriting of errors.
 pub fn with_http_layers<E: Endpoint + 'static>(
     ep: E,
     http: &HttpSettings,
@@ -157,17 +159,23 @@ pub fn with_http_layers<E: Endpoint + 'static>(
             .allow_origins(http.cors_origins.iter().map(String::as_str))
             .allow_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
             .allow_headers(["authorization", "content-type", "idempotency-key", "accept"])
-            .expose_headers([REQUEST_ID_HEADER, "retry-after", "etag"])
+            .expose_headers([
+                REQUEST_ID_HEADER,
+                "retry-after",
+                "etag",
+                "location",
+                "idempotent-replayed",
+            ])
             .max_age(600)
     });
-    ep.with_if(cors.is_some(), cors.unwrap_or_default())
-        .with(BodyLimit {
-            max_bytes: http.max_body_bytes,
-        })
-        .with(CatchPanic::new())
-        .with(RequestContext {
-            timeout: http.request_timeout,
-            schemas: std::sync::Arc::new(schemas),
-            metrics,
-        })
+    ep.with(BodyLimit {
+        max_bytes: http.max_body_bytes,
+    })
+    .with(CatchPanic::new())
+    .with_if(cors.is_some(), cors.unwrap_or_default())
+    .with(RequestContext {
+        timeout: http.request_timeout,
+        schemas: std::sync::Arc::new(schemas),
+        metrics,
+    })
 }

@@ -154,8 +154,17 @@ pub struct ServeArgs {
     #[arg(long, env = "CAMPAIGN_WRITE_RATE_LIMIT", default_value_t = 1200)]
     pub write_rate_limit: u32,
 
-    /// Header with the client's address, set by a trusted reverse proxy (e.g. `x-forwarded-for`)
-    #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER")]
+    /// Reads a minute per client address without a valid access token; 0 turns it off
+    #[arg(long, env = "CAMPAIGN_READ_RATE_LIMIT", default_value_t = 1200)]
+    pub read_rate_limit: u32,
+
+    /// Comma-separated CIDRs of reverse proxies (e.g. `10.0.0.0/8`); the client is the right-most
+    /// X-Forwarded-For entry not in them (none by default: proxy headers are ignored)
+    #[arg(long, env = "CAMPAIGN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// No longer read (replaced by CAMPAIGN_TRUSTED_PROXIES); set, it stops start-up
+    #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER", hide = true)]
     pub client_ip_header: Option<String>,
 
     /// Load the demo campaign first when the database is empty (campaign-demo.db unless
@@ -174,8 +183,10 @@ impl Default for ServeArgs {
             boundaries: None,
             cors_origins: Vec::new(),
             request_timeout_secs: 30,
-            client_ip_header: None,
             write_rate_limit: 1200,
+            read_rate_limit: 1200,
+            trusted_proxies: String::new(),
+            client_ip_header: None,
             demo: false,
             demo_options: DemoArgs::default(),
         }

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::http::TrustedProxies;
+
 /// Largest request body accepted, chunked or not.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -16,6 +18,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Writes a minute per signed-in user (per client address when anonymous); 0 = no limit.
     pub write_rate_limit: u32,
+    /// Reads a minute per client address without a valid access token; 0 = no limit.
+    pub read_rate_limit: u32,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl Default for HttpSettings {
@@ -25,6 +31,8 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: MAX_BODY_BYTES,
             write_rate_limit: 1200,
+            read_rate_limit: 1200,
+            metrics_token: None,
         }
     }
 }
@@ -48,6 +56,59 @@ impl HttpSettings {
     }
 }
 
+/// The secret a metrics scraper sends (`CAMPAIGN_METRICS_TOKEN`); never printed.
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+/// The least length of a metrics token.
+pub const MIN_METRICS_TOKEN_CHARS: usize = 16;
+
+impl MetricsToken {
+    /// `None` for an unset or empty value; a short one stops start-up.
+    pub fn from_setting(value: Option<String>) -> anyhow::Result<Option<Self>> {
+        match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) if v.chars().count() < MIN_METRICS_TOKEN_CHARS => bail!(
+                "CAMPAIGN_METRICS_TOKEN is {} characters long; use at least {MIN_METRICS_TOKEN_CHARS} (e.g. `openssl rand -hex 24`)",
+                v.chars().count()
+            ),
+            Some(v) => Ok(Some(Self(v))),
+        }
+    }
+
+    /// Whether `presented` is the token, in time that does not depend on where they differ.
+    pub fn matches(&self, presented: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        // Comparing digests: how long the comparison takes says nothing about the token.
+        Sha256::digest(presented.as_bytes()) == Sha256::digest(self.0.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
+}
+
+impl From<&str> for MetricsToken {
+    fn from(token: &str) -> Self {
+        Self(token.to_owned())
+    }
+}
+
+/// The trusted reverse proxies from `CAMPAIGN_TRUSTED_PROXIES`; the setting it replaced,
+/// `CAMPAIGN_CLIENT_IP_HEADER`, stops start-up with an explanation rather than being ignored.
+pub fn trusted_proxies(list: &str, old_client_ip_header: Option<&str>) -> anyhow::Result<TrustedProxies> {
+    if old_client_ip_header.is_some_and(|h| !h.trim().is_empty()) {
+        bail!(
+            "CAMPAIGN_CLIENT_IP_HEADER is no longer read: it let any client choose its address. Remove it and set \
+             CAMPAIGN_TRUSTED_PROXIES to the comma-separated CIDRs of your reverse proxies (e.g. 10.0.0.0/8); \
+             the client is then the right-most X-Forwarded-For entry that is not one of them"
+        );
+    }
+    TrustedProxies::parse(list)
+}
+
 /// An origin is `scheme://host[:port]`: no path, no wildcard.
 fn check_origin(origin: &str) -> anyhow::Result<String> {
     let Some((scheme, rest)) = origin.split_once("://") else {
@@ -63,6 +124,7 @@ fn check_origin(origin: &str) -> anyhow::Result<String> {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "a test stops at the first surprise")]
 mod tests {
     use super::*;
 
@@ -86,5 +148,26 @@ mod tests {
             assert!(HttpSettings::new(&[bad.to_owned()], 30).is_err(), "{bad}");
         }
         assert!(HttpSettings::new(&[], 0).is_err());
+    }
+
+    #[test]
+    fn the_old_client_ip_header_setting_stops_start_up() {
+        let err = trusted_proxies("", Some("x-forwarded-for")).unwrap_err().to_string();
+        assert!(err.contains("CAMPAIGN_TRUSTED_PROXIES"), "{err}");
+        assert!(trusted_proxies("10.0.0.0/8", Some("")).is_ok());
+        assert!(trusted_proxies("10.0.0.0/8", None).is_ok_and(|p| !p.is_empty()));
+    }
+
+    #[test]
+    fn metrics_tokens_are_long_and_never_printed() {
+        assert!(MetricsToken::from_setting(None).unwrap().is_none());
+        assert!(MetricsToken::from_setting(Some("  ".into())).unwrap().is_none());
+        assert!(MetricsToken::from_setting(Some("short".into())).is_err());
+        let token = MetricsToken::from_setting(Some("a-long-enough-metrics-token".into()))
+            .unwrap()
+            .unwrap();
+        assert!(token.matches("a-long-enough-metrics-token"));
+        assert!(!token.matches("a-long-enough-metrics-tokeN"));
+        assert_eq!(format!("{token:?}"), "MetricsToken(***)");
     }
 }

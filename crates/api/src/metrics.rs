@@ -1,13 +1,16 @@
 //! Prometheus metrics: requests and their latency per operation and status, the database pool,
-//! and the ledger (entries, money raised), served at `GET /metrics`.
+//! and the ledger (entries, money raised), served at `GET /metrics` (behind a bearer token when
+//! `CAMPAIGN_METRICS_TOKEN` is set).
 
 use std::sync::Arc;
 
 use campaign_persistence::totals::TotalsRepo;
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::Data;
-use poem::{IntoResponse, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
+use crate::problem::Problem;
 use crate::state::AppState;
 
 pub struct Metrics {
@@ -93,7 +96,24 @@ pub fn route_label(path: &str) -> &'static str {
 }
 
 #[handler]
-pub async fn metrics(state: Data<&AppState>) -> Response {
+pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
+    if let Some(token) = &state.http.metrics_token {
+        let presented = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !presented.is_some_and(|p| token.matches(p)) {
+            let mut resp = Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "/metrics needs `Authorization: Bearer <CAMPAIGN_METRICS_TOKEN>`; configure the scraper with that token",
+            )
+            .into_response();
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return resp;
+        }
+    }
     let (open, idle) = campaign_persistence::pool_usage(&state.db);
     state.metrics.pool_open.set(i64::from(open));
     state.metrics.pool_idle.set(i64::from(idle));

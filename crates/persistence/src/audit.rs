@@ -3,7 +3,6 @@
 
 use campaign_domain::ids::UserId;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -148,33 +147,5 @@ impl AuditRepo {
                 detail: row.detail.and_then(|d| serde_json::from_str(&d).ok()),
             })
             .collect())
-    }
-
-    /// Records of `action` since `since` with this subject, or from this client address.
-    pub async fn count_since(
-        &self,
-        action: &str,
-        subject: Option<&str>,
-        client_addr: Option<&str>,
-        since: DateTime<Utc>,
-    ) -> Result<Failures, StoreError> {
-        let mut query = audit_log::Entity::find()
-            .select_only()
-            .column_as(Expr::expr(Func::count(Expr::col(audit_log::Column::Id))), "count")
-            .column_as(Expr::expr(Func::min(Expr::col(audit_log::Column::At))), "oldest")
-            .filter(audit_log::Column::Action.eq(action))
-            .filter(audit_log::Column::At.gte(since));
-        if let Some(subject) = subject {
-            query = query.filter(audit_log::Column::Subject.eq(subject));
-        }
-        if let Some(client) = client_addr {
-            query = query.filter(audit_log::Column::ClientAddr.eq(client));
-        }
-        let row: Option<(i64, Option<DateTime<Utc>>)> = query.into_tuple().one(&self.db).await?;
-        let (count, oldest) = row.unwrap_or((0, None));
-        Ok(Failures {
-            count: u64::try_from(count).unwrap_or(0),
-            oldest,
-        })
     }
 }

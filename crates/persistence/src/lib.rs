@@ -13,6 +13,7 @@ pub mod groups;
 pub mod idempotency;
 pub mod inventory;
 pub mod ledger;
+pub mod login_attempts;
 pub mod materials;
 pub mod municipalities;
 pub mod refresh_tokens;

@@ -1,5 +1,7 @@
 //! Refresh tokens: stored only as hashes, rotated on every use, and revoked as a whole family
-//! when a spent one comes back (it has been stolen, or replayed).
+//! when a spent one comes back after the grace window (it has been stolen, or replayed). Within
+//! the window a spent token that comes back (two tabs, a retried request) is answered with the
+//! successor it was traded for, which the caller derives from the token itself.
 
 use campaign_domain::ids::UserId;
 use chrono::{DateTime, Utc};
@@ -16,6 +18,12 @@ use crate::{StoreError, begin_write};
 pub enum RefreshOutcome {
     /// The token was good: it is spent now and the new one replaces it.
     Rotated { user: UserId },
+    /// The token was traded within the grace window for the very successor presented now, which
+    /// is still unused: answer it again.
+    Repeated { user: UserId },
+    /// The token was traded within the grace window, and its successor has been traded as well:
+    /// nothing is revoked, the newest token of the chain stays good.
+    Superseded,
     /// The token was spent or revoked before: its whole family is revoked now.
     Reused,
     /// Unknown, expired, or its account is deactivated.
@@ -47,21 +55,22 @@ impl RefreshTokenRepo {
         Ok(())
     }
 
-    /// Spends `old_hash` and stores `new_hash` in its family, all or nothing.
+    /// Spends `old_hash` and stores `new_hash` in its family, all or nothing. `new_hash` must be
+    /// the same whenever the same token is presented (it is derived from it): a spent token
+    /// presented again within `grace` of its spending answers `Repeated` when its successor is
+    /// `new_hash` and unused, `Superseded` when that successor is spent too; any other reuse
+    /// revokes the family.
     pub async fn rotate(
         &self,
         old_hash: &str,
         new_hash: String,
         expires_at: DateTime<Utc>,
+        grace: chrono::Duration,
         ctx: &AuditContext,
     ) -> Result<RefreshOutcome, StoreError> {
         let txn = begin_write(&self.db).await?;
         let now = crate::now();
-        let Some(token) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(old_hash))
-            .one(&txn)
-            .await?
-        else {
+        let Some(token) = find_by_hash(&txn, old_hash).await? else {
             return Ok(RefreshOutcome::Invalid);
         };
         let user = UserId::from_uuid(token.user_id);
@@ -70,6 +79,7 @@ impl RefreshTokenRepo {
             ..ctx.clone()
         };
         // Spend it only if nobody has: the condition makes concurrent uses of one token safe.
+        // On PostgreSQL a concurrent spender's row lock makes this wait for its commit.
         let spent = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::SpentAt, Expr::value(now))
             .filter(refresh_token::Column::Id.eq(token.id))
@@ -78,16 +88,36 @@ impl RefreshTokenRepo {
             .exec(&txn)
             .await?
             .rows_affected;
+        let active = app_user::Entity::find_by_id(token.user_id)
+            .one(&txn)
+            .await?
+            .is_some_and(|u| u.active);
         if spent == 0 {
+            // Read again: the spender may have committed after the first read.
+            let current = refresh_token::Entity::find_by_id(token.id).one(&txn).await?;
+            let repeat = current.filter(|t| {
+                t.revoked_at.is_none() && t.spent_at.is_some_and(|at| now - at <= grace) && active && t.expires_at > now
+            });
+            if repeat.is_some() {
+                let successor = find_by_hash(&txn, &new_hash)
+                    .await?
+                    .filter(|s| s.family_id == token.family_id && s.revoked_at.is_none());
+                if let Some(successor) = successor {
+                    let outcome = if successor.spent_at.is_none() {
+                        RefreshOutcome::Repeated { user }
+                    } else {
+                        RefreshOutcome::Superseded
+                    };
+                    record(&txn, &ctx, AuditEvent::new("auth.refresh_repeated", "user", user)).await?;
+                    txn.commit().await?;
+                    return Ok(outcome);
+                }
+            }
             revoke_family(&txn, token.family_id, now).await?;
             record(&txn, &ctx, AuditEvent::new("auth.refresh_reused", "user", user)).await?;
             txn.commit().await?;
             return Ok(RefreshOutcome::Reused);
         }
-        let active = app_user::Entity::find_by_id(token.user_id)
-            .one(&txn)
-            .await?
-            .is_some_and(|u| u.active);
         if token.expires_at <= now || !active {
             // Leave it spent: an expired token or a deactivated account gets nothing.
             txn.commit().await?;
@@ -102,11 +132,7 @@ impl RefreshTokenRepo {
     /// Revokes the family of this token (logout). Unknown tokens are ignored.
     pub async fn revoke(&self, token_hash: &str, ctx: &AuditContext) -> Result<(), StoreError> {
         let txn = begin_write(&self.db).await?;
-        if let Some(token) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(token_hash))
-            .one(&txn)
-            .await?
-        {
+        if let Some(token) = find_by_hash(&txn, token_hash).await? {
             revoke_family(&txn, token.family_id, crate::now()).await?;
             let user = UserId::from_uuid(token.user_id);
             let ctx = AuditContext {
@@ -118,6 +144,16 @@ impl RefreshTokenRepo {
         txn.commit().await?;
         Ok(())
     }
+}
+
+async fn find_by_hash(
+    txn: &impl sea_orm::ConnectionTrait,
+    hash: &str,
+) -> Result<Option<refresh_token::Model>, StoreError> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(txn)
+        .await?)
 }
 
 async fn insert(

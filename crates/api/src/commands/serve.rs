@@ -12,7 +12,7 @@ use super::open_database;
 use super::users::ensure_first_staff;
 use crate::auth::{AuthState, resolve_jwt_secret};
 use crate::cli::{GlobalArgs, ServeArgs, env_setting};
-use crate::config::HttpSettings;
+use crate::config::{HttpSettings, MetricsToken, trusted_proxies};
 use crate::state::AppState;
 
 /// How long in-flight requests get to finish after a shutdown signal.
@@ -21,12 +21,15 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let mut http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
     http.write_rate_limit = args.write_rate_limit;
+    http.read_rate_limit = args.read_rate_limit;
+    http.metrics_token = MetricsToken::from_setting(env_setting("CAMPAIGN_METRICS_TOKEN"))?;
+    let trusted_proxies = trusted_proxies(&args.trusted_proxies, args.client_ip_header.as_deref())?;
     let db = open_database(global, args.demo).await?;
 
     ensure_boundaries(&db, args.boundaries.as_deref()).await?;
 
     let secret = resolve_jwt_secret(env_setting("CAMPAIGN_JWT_SECRET"), &db).await?;
-    let auth = AuthState::new(&secret, args.client_ip_header.clone())?;
+    let auth = AuthState::new(&secret, trusted_proxies)?;
     ensure_first_staff(&db, &auth.passwords).await?;
     let demo = if args.demo {
         let options = DemoOptions {
@@ -40,6 +43,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
 
     let state = AppState::load(db.clone(), http, auth).await?;
     tokio::spawn(purge_idempotency_keys(db.clone()));
+    tokio::spawn(crate::auth::purge_login_attempts(db.clone()));
     let acceptor = TcpListener::bind(args.bind)
         .into_acceptor()
         .await

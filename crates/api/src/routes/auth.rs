@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use campaign_domain::user::Email;
 use campaign_persistence::audit::{AuditEvent, AuditRepo};
+use campaign_persistence::login_attempts::{AttemptOutcome, LoginAttemptRepo};
 use campaign_persistence::refresh_tokens::{RefreshOutcome, RefreshTokenRepo};
 use campaign_persistence::users::{StoredUser, UserRepo};
 use chrono::Utc;
@@ -12,8 +13,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use super::context::{audit_context, client_addr};
-use crate::auth::{ACCESS_TOKEN_TTL_SECS, AuthState, LoginThrottle, REFRESH_TOKEN_TTL_DAYS, RefreshToken};
+use super::context::audit_context;
+use crate::auth::{
+    ACCESS_TOKEN_TTL_SECS, AuthState, LoginThrottle, REFRESH_GRACE_SECS, REFRESH_TOKEN_TTL_DAYS, RefreshToken,
+};
 use crate::problem::ApiError;
 
 const WRONG_CREDENTIALS: &str = "the e-mail address or the password is wrong";
@@ -59,6 +62,7 @@ pub struct AuthApi {
     pub users: UserRepo,
     pub tokens: RefreshTokenRepo,
     pub audit: AuditRepo,
+    pub attempts: LoginAttemptRepo,
     pub auth: Arc<AuthState>,
 }
 
@@ -66,20 +70,25 @@ pub struct AuthApi {
 impl AuthApi {
     /// Sign in
     ///
-    /// The same 401 answers an unknown e-mail address and a wrong password. After 5 failures for
-    /// one address, or 30 from one client, within 15 minutes: 429 with `Retry-After`.
+    /// The same 401 answers an unknown e-mail address and a wrong password. Every attempt is
+    /// counted before its password is checked. After 5 failures for one address from one client
+    /// within 15 minutes, 30 from one client, or 50 for one address from any clients within an
+    /// hour: 429 with `Retry-After`.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<LoginRequest>) -> Result<Json<TokenPair>, ApiError> {
         let email = Email::parse(&body.email)?;
         let ctx = audit_context(req, &self.auth, None);
         let subject = LoginThrottle::subject(email.as_str());
-        let client = client_addr(req, &self.auth);
+        let client = ctx.client_addr.clone().unwrap_or_else(|| "unknown".to_owned());
+        // Recorded (and committed) first, then counted: a burst sees itself.
+        let attempt = self.attempts.begin(&subject, &client).await?;
         if let Some(wait) = self
             .auth
             .throttle
-            .retry_after(&self.audit, &subject, client.as_deref())
+            .retry_after(&self.attempts, &subject, &client)
             .await?
         {
+            self.attempts.finish(attempt, AttemptOutcome::Throttled).await?;
             let mut event = AuditEvent::new("auth.login_throttled", "user", "-");
             event.entity_id = None;
             event.subject = Some(subject);
@@ -92,15 +101,17 @@ impl AuthApi {
 
         let user = self.users.by_email(&email).await?;
         let stored_hash = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
-        let matches = self
-            .auth
-            .passwords
-            .verify(body.0.password, stored_hash)
-            .await
-            .map_err(|e| ApiError::from_anyhow(&e))?;
+        let matches = match self.auth.passwords.verify(body.0.password, stored_hash).await {
+            Ok(matches) => matches,
+            Err(e) => {
+                self.attempts.finish(attempt, AttemptOutcome::Abandoned).await?;
+                return Err(ApiError::from_anyhow(&e));
+            }
+        };
         let user = match user {
             Some(user) if matches => user,
             _ => {
+                self.attempts.finish(attempt, AttemptOutcome::Failed).await?;
                 let mut event = AuditEvent::new(crate::auth::LOGIN_FAILED, "user", "-");
                 event.entity_id = user.map(|u| u.id.to_string());
                 event.subject = Some(subject);
@@ -108,6 +119,7 @@ impl AuthApi {
                 return Err(ApiError::unauthorized(WRONG_CREDENTIALS));
             }
         };
+        self.attempts.finish(attempt, AttemptOutcome::Succeeded).await?;
         let refresh = RefreshToken::generate();
         let ctx = campaign_persistence::audit::AuditContext {
             actor: Some(user.id),
@@ -121,19 +133,30 @@ impl AuthApi {
 
     /// Trade a refresh token for a new pair
     ///
-    /// The old refresh token stops working. Presenting a refresh token that was used before
-    /// revokes every token of that login (it may have been stolen): sign in again.
+    /// The old refresh token stops working. Presented again within 10 seconds (two tabs, a
+    /// retried request), it answers the same new refresh token (with a fresh access token), or
+    /// 409 when that one has been traded as well; nothing is revoked then. Presented again later,
+    /// it revokes every token of that login (it may have been stolen): sign in again.
     #[oai(path = "/refresh", method = "post", operation_id = "refresh_tokens")]
     async fn refresh(&self, req: &Request, body: Json<RefreshRequest>) -> Result<Json<TokenPair>, ApiError> {
         let invalid = || ApiError::unauthorized("the refresh token is not valid or has expired; sign in again");
         let old_hash = RefreshToken::parse(&body.refresh_token).ok_or_else(invalid)?;
-        let next = RefreshToken::generate();
+        let next = self.auth.successors.of(&body.refresh_token);
         let ctx = audit_context(req, &self.auth, None);
-        match self.tokens.rotate(&old_hash, next.hash, refresh_expiry(), &ctx).await? {
-            RefreshOutcome::Rotated { user } => {
+        let grace = chrono::Duration::seconds(REFRESH_GRACE_SECS);
+        match self
+            .tokens
+            .rotate(&old_hash, next.hash, refresh_expiry(), grace, &ctx)
+            .await?
+        {
+            RefreshOutcome::Rotated { user } | RefreshOutcome::Repeated { user } => {
                 let user = self.users.get(user).await?.ok_or_else(invalid)?;
                 self.pair(&user, next.token).map(Json)
             }
+            RefreshOutcome::Superseded => Err(ApiError::conflict(
+                "this refresh token was traded moments ago by another request (another tab?), and its successor \
+                 as well; your session is still valid: use the newest refresh token you hold",
+            )),
             RefreshOutcome::Reused => Err(ApiError::unauthorized(
                 "this refresh token was used before, so every token of its login is revoked; sign in again",
             )),

@@ -9,19 +9,9 @@ use crate::auth::AuthState;
 use crate::http::RequestId;
 use crate::problem::ApiError;
 
-/// The client's address: from the trusted proxy header when one is configured, else the peer.
+/// The client's address: the peer, or behind trusted proxies the client they forwarded.
 pub fn client_addr(req: &Request, auth: &AuthState) -> Option<String> {
-    if let Some(header) = &auth.client_ip_header {
-        let forwarded = req.headers().get(header.as_str()).and_then(|v| v.to_str().ok());
-        if let Some(first) = forwarded
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return Some(first.chars().take(64).collect());
-        }
-    }
-    req.remote_addr().as_socket_addr().map(|addr| addr.ip().to_string())
+    crate::http::client_addr_of(req, &auth.trusted_proxies)
 }
 
 /// Who is acting, in which request, from where: for the audit log.

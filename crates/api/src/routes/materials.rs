@@ -216,6 +216,13 @@ pub enum MaterialCreated {
 }
 
 #[derive(ApiResponse)]
+pub enum StockAdjusted {
+    /// The adjustment is recorded (and audited); the material with its new stock.
+    #[oai(status = 201)]
+    Created(Json<MaterialOut>),
+}
+
+#[derive(ApiResponse)]
 pub enum RequestCreated {
     /// The request is submitted. A retry with the same `Idempotency-Key` answers the same.
     #[oai(status = 201)]
@@ -358,7 +365,7 @@ impl MaterialsApi {
         req: &Request,
         code: Path<String>,
         body: Json<StockAdjustment>,
-    ) -> Result<Json<MaterialOut>, ApiError> {
+    ) -> Result<StockAdjusted, ApiError> {
         let _grant = allow(
             &auth.0,
             Action::Manage,
@@ -375,7 +382,7 @@ impl MaterialsApi {
             .materials
             .adjust(&code.0, delta, &reason, &audit_context(req, &self.auth, Some(&auth.0)))
             .await?;
-        Ok(Json(material.into()))
+        Ok(StockAdjusted::Created(Json(material.into())))
     }
 
     /// Request materials for a municipality

@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod idempotency_key;
 pub mod ledger_entry;
 pub mod ledger_rollup;
+pub mod login_attempt;
 pub mod material;
 pub mod material_request;
 pub mod material_request_line;
