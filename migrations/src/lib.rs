@@ -15,6 +15,7 @@ mod m20261127_000007_ledger;
 mod m20261127_000008_material;
 mod m20261127_000009_ledger_total;
 mod m20261127_000010_ledger_rollup;
+mod m20261202_000001_activity_version;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_material::Migration),
             Box::new(m20261127_000009_ledger_total::Migration),
             Box::new(m20261127_000010_ledger_rollup::Migration),
+            Box::new(m20261202_000001_activity_version::Migration),
         ]
     }
 }

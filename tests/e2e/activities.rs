@@ -17,6 +17,7 @@ on_both_databases!(
     pages_stay_correct_while_activities_arrive,
     the_public_agenda_has_no_personal_data,
     bad_activity_input_names_the_field,
+    concurrent_edits_never_undo_a_cancellation,
 );
 
 fn activity(title: &str, starts_at: &str, ends_at: &str, location: Option<(f64, f64)>, public: bool) -> Value {
@@ -758,4 +759,62 @@ async fn bad_activity_input_names_the_field(backend: Backend) {
         titles(get(&app, "/api/v1/activities").await.expect(StatusCode::OK)).is_empty(),
         "nothing was created"
     );
+}
+
+async fn patch_if_match(app: &TestApp, session: &Session, uri: &str, if_match: Option<&str>, body: &Value) -> Answer {
+    let mut request = app
+        .client
+        .patch(uri)
+        .header("authorization", session.bearer())
+        .body_json(body);
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    Answer::read(request.send().await).await
+}
+
+async fn concurrent_edits_never_undo_a_cancellation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    with_campaigns(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    for round in 0..3 {
+        let created = log(
+            &app,
+            &volunteer,
+            group,
+            &activity(
+                &format!("Round {round}"),
+                "2026-11-07T19:30:00+01:00",
+                "2026-11-07T23:00:00+01:00",
+                None,
+                true,
+            ),
+        )
+        .await;
+        let uri = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+        // One cancellation among title edits that do not touch the status, all at once.
+        let bodies: Vec<Value> = (0..9)
+            .map(|i| {
+                if i == 4 {
+                    json!({ "status": "cancelled" })
+                } else {
+                    json!({ "title": format!("Edit {i}") })
+                }
+            })
+            .collect();
+        let answers =
+            futures_util::future::join_all(bodies.iter().map(|b| patch_if_match(&app, &volunteer, &uri, None, b)))
+                .await;
+        for answer in &answers {
+            answer.expect(StatusCode::OK);
+        }
+        let after = get(&app, &uri).await;
+        assert_eq!(
+            after.expect(StatusCode::OK)["status"],
+            "cancelled",
+            "round {round}: no concurrent edit undid the cancellation"
+        );
+    }
 }
