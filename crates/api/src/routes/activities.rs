@@ -236,6 +236,7 @@ pub struct CreateActivityRequest {
     /// Shown on the public agenda.
     pub public: bool,
     /// Defaults to the year of the start date in Belgium; that campaign must exist.
+    #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
     pub campaign_year: Option<i64>,
 }
 
@@ -253,6 +254,8 @@ pub struct UpdateActivityRequest {
     pub location: Option<Location>,
     pub public: Option<bool>,
     pub status: Option<StatusName>,
+    /// People who came, for a held activity.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub attendance: Option<i64>,
 }
 
@@ -790,14 +793,27 @@ fn passes(if_match: Option<&IfMatch>, version: i32) -> bool {
     }
 }
 
-/// The request's `If-Match`, if it sent one; an unreadable one is 400 (never ignored).
+/// The request's `If-Match`, if it sent one; an unreadable one is 400 (never ignored, never
+/// taken for a tag that merely does not match).
 fn if_match_of(req: &Request) -> Result<Option<IfMatch>, ApiError> {
-    req.headers().typed_try_get::<IfMatch>().map_err(|_| {
+    let invalid = || {
         ApiError::invalid_field(
             "If-Match",
-            "must be `*` or a list of ETags as GET /activities/{id} answers them, e.g. \"v3\"",
+            "must be `*` or a comma-separated list of ETags as GET /activities/{id} answers them, e.g. \"v3\"",
         )
-    })
+    };
+    for value in req.headers().get_all(header::IF_MATCH) {
+        let text = value.to_str().map_err(|_| invalid())?;
+        let well_formed = text.trim() == "*"
+            || text
+                .split(',')
+                .map(str::trim)
+                .all(|tag| !tag.is_empty() && tag.parse::<ETag>().is_ok());
+        if !well_formed {
+            return Err(invalid());
+        }
+    }
+    req.headers().typed_try_get::<IfMatch>().map_err(|_| invalid())
 }
 
 fn rename(mut e: campaign_domain::ValidationError, field: &str) -> campaign_domain::ValidationError {

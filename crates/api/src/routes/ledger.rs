@@ -611,29 +611,27 @@ impl LedgerApi {
                 format!("a batch carries at most {MAX_BATCH} entries; split it"),
             ));
         }
-        let items: Vec<(Option<String>, Result<(String, EntryIn), String>)> = body
+        // Each item: the client id as sent, and the checked client id with the entry.
+        let items: Vec<(Option<String>, Result<String, String>, Result<EntryIn, String>)> = body
             .0
             .entries
             .into_iter()
             .map(|Any(raw)| {
                 let (client_id, entry) = split_client_id(raw);
-                let checked = match (client_id.as_deref().map(ledger::client_id), entry) {
-                    (None, _) => Err("client_id is required for each entry of a batch".to_owned()),
-                    (Some(Err(e)), _) => Err(e.to_string()),
-                    (Some(Ok(client_id)), entry) => entry.map(|input| (client_id, input)),
+                let checked = match client_id.as_deref().map(ledger::client_id) {
+                    None => Err("client_id is required for each entry of a batch".to_owned()),
+                    Some(Err(e)) => Err(e.to_string()),
+                    Some(Ok(client_id)) => Ok(client_id),
                 };
-                (client_id, checked)
+                (client_id, checked, entry)
             })
             .collect();
         // Client ids stored before are answered first, whatever their entries say now.
-        let known: Vec<String> = items
-            .iter()
-            .filter_map(|(_, item)| item.as_ref().ok().map(|(c, _)| c.clone()))
-            .collect();
+        let known: Vec<String> = items.iter().filter_map(|(_, c, _)| c.as_ref().ok().cloned()).collect();
         let stored = self.ledger.stored_client_ids(group.id, &known).await?;
-        let fresh = items
-            .iter()
-            .any(|(_, item)| item.as_ref().is_ok_and(|(c, _)| !stored.contains_key(c)));
+        let fresh = items.iter().any(|(_, c, e)| {
+            e.is_ok() && c.as_ref().is_ok_and(|c| !stored.contains_key(c))
+        });
         if fresh && !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
@@ -642,19 +640,20 @@ impl LedgerApi {
             .activity_refs(
                 items
                     .iter()
-                    .filter_map(|(_, item)| item.as_ref().ok().and_then(|(_, e)| e.activity_id)),
+                    .filter_map(|(_, _, e)| e.as_ref().ok().and_then(|e| e.activity_id)),
             )
             .await?;
         let mut client_ids = Vec::with_capacity(items.len());
         let mut checked = Vec::with_capacity(items.len());
-        for (client_id, item) in items {
-            client_ids.push(client_id);
-            checked.push(match item {
-                Err(reason) => Err(BatchOutcome::Rejected(reason)),
-                Ok((client_id, _)) if stored.contains_key(&client_id) => {
+        for (sent, client_id, entry) in items {
+            client_ids.push(sent);
+            checked.push(match (client_id, entry) {
+                (Err(reason), _) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(client_id), _) if stored.contains_key(&client_id) => {
                     Err(BatchOutcome::Duplicate(stored[&client_id]))
                 }
-                Ok((client_id, input)) => {
+                (Ok(_), Err(reason)) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(client_id), Ok(input)) => {
                     Self::build(&group, input, Some(client_id), auth.0.user_id, &prices, &activities)
                         .map_err(|p| BatchOutcome::Rejected(p.text()))
                 }

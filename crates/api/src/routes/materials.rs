@@ -86,6 +86,7 @@ pub struct StockAdjustment {
 pub struct LineIn {
     #[oai(validator(max_length = 40))]
     pub material_code: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub quantity: i64,
 }
 
