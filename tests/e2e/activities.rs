@@ -871,9 +871,15 @@ async fn if_match_guards_every_change(backend: Backend) {
             .expect(StatusCode::OK);
     }
     let current = get(&app, &uri).await.header("etag").unwrap().to_owned();
-    patch_if_match(&app, &volunteer, &uri, Some(&format!("W/{current}")), &json!({ "title": "Weak" }))
-        .await
-        .expect_problem(StatusCode::PRECONDITION_FAILED);
+    patch_if_match(
+        &app,
+        &volunteer,
+        &uri,
+        Some(&format!("W/{current}")),
+        &json!({ "title": "Weak" }),
+    )
+    .await
+    .expect_problem(StatusCode::PRECONDITION_FAILED);
     patch_if_match(&app, &volunteer, &uri, Some("not-a-tag"), &json!({ "title": "Bad" }))
         .await
         .expect_field_error("If-Match");
@@ -891,7 +897,12 @@ async fn if_match_guards_every_change(backend: Backend) {
     )
     .await;
     let winners: Vec<&Answer> = answers.iter().filter(|a| a.status == StatusCode::OK).collect();
-    assert_eq!(winners.len(), 1, "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
     assert!(
         answers
             .iter()
@@ -904,7 +915,11 @@ async fn if_match_guards_every_change(backend: Backend) {
     let item = &spec["paths"]["/activities/{id}"];
     // poem-openapi writes header names in capitals; HTTP header names ignore case.
     let headers = item["get"]["responses"]["200"]["headers"].as_object().unwrap();
-    assert!(headers.keys().any(|h| h.eq_ignore_ascii_case("etag")), "{}", item["get"]);
+    assert!(
+        headers.keys().any(|h| h.eq_ignore_ascii_case("etag")),
+        "{}",
+        item["get"]
+    );
     assert!(item["patch"]["responses"]["412"].is_object());
     assert!(
         item["patch"]["parameters"]

@@ -750,7 +750,13 @@ async fn a_retry_is_answered_before_the_entry_is_checked_again(backend: Backend)
     body["activity_id"] = json!(quiz);
     let first = entry(&app, &volunteer, group, &body, Some("quiz-sale-1")).await;
     let first = first.expect(StatusCode::CREATED).clone();
-    let offline = batch(&app, &volunteer, group, vec![with_client(body.clone(), "quiz-offline-1")]).await;
+    let offline = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(body.clone(), "quiz-offline-1")],
+    )
+    .await;
     let offline_id = statuses(&offline)[0].1.clone();
 
     // The activity is cancelled while the phone waits for its answers.
@@ -767,16 +773,29 @@ async fn a_retry_is_answered_before_the_entry_is_checked_again(backend: Backend)
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
 
     let retry = entry(&app, &volunteer, group, &body, Some("quiz-sale-1")).await;
-    assert_eq!(retry.expect(StatusCode::CREATED), &first, "the stored sale is the answer");
+    assert_eq!(
+        retry.expect(StatusCode::CREATED),
+        &first,
+        "the stored sale is the answer"
+    );
     assert_eq!(retry.header("idempotent-replayed"), Some("true"));
-    let again = batch(&app, &volunteer, group, vec![with_client(body.clone(), "quiz-offline-1")]).await;
+    let again = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(body.clone(), "quiz-offline-1")],
+    )
+    .await;
     assert_eq!(statuses(&again), [("duplicate".to_owned(), offline_id)]);
     // A duplicate is recognised whatever else its item says now.
     let garbled = batch(
         &app,
         &volunteer,
         group,
-        vec![with_client(json!({ "kind": "sale", "quantity": "many" }), "quiz-offline-1")],
+        vec![with_client(
+            json!({ "kind": "sale", "quantity": "many" }),
+            "quiz-offline-1",
+        )],
     )
     .await;
     assert_eq!(statuses(&garbled)[0].0, "duplicate");
@@ -826,7 +845,11 @@ async fn keys_that_are_not_visible_ascii_are_refused(backend: Backend) {
     )
     .await;
     both.expect_field_error("Idempotency-Key");
-    assert_eq!(sum(&app).await, (0, 0), "nothing stored under a key it could not honour");
+    assert_eq!(
+        sum(&app).await,
+        (0, 0),
+        "nothing stored under a key it could not honour"
+    );
 }
 
 async fn single_entries_and_batches_share_client_ids(backend: Backend) {
@@ -838,7 +861,14 @@ async fn single_entries_and_batches_share_client_ids(backend: Backend) {
     let (other_group, other) = app.new_volunteer().await;
 
     // The POST timed out on the phone; days later the same sale comes in an offline batch.
-    let posted = entry(&app, &volunteer, group, &with_client(sale(2), "sale-7"), Some("k-sale-7")).await;
+    let posted = entry(
+        &app,
+        &volunteer,
+        group,
+        &with_client(sale(2), "sale-7"),
+        Some("k-sale-7"),
+    )
+    .await;
     let posted_id = posted.expect(StatusCode::CREATED)["id"].clone();
     assert_eq!(posted.body["client_id"], "sale-7");
     app.db
@@ -854,7 +884,11 @@ async fn single_entries_and_batches_share_client_ids(backend: Backend) {
     let gift_id = statuses(&uploaded)[0].1.clone();
     for key in [None, Some("k-gift-3"), Some("k-gift-3")] {
         let single = entry(&app, &volunteer, group, &gift, key).await;
-        assert_eq!(single.expect(StatusCode::OK)["id"], gift_id, "the stored entry is the answer");
+        assert_eq!(
+            single.expect(StatusCode::OK)["id"],
+            gift_id,
+            "the stored entry is the answer"
+        );
         assert_eq!(single.header("idempotent-replayed"), Some("true"));
         assert_eq!(
             single.header("location"),
@@ -871,11 +905,15 @@ async fn single_entries_and_batches_share_client_ids(backend: Backend) {
 
     // Ten devices (or retries) post the same client id at once: one entry.
     let body = with_client(donation(333), "burst-1");
-    let answers =
-        futures_util::future::join_all((0..10).map(|_| entry(&app, &volunteer, group, &body, None))).await;
+    let answers = futures_util::future::join_all((0..10).map(|_| entry(&app, &volunteer, group, &body, None))).await;
     let created = answers.iter().filter(|a| a.status == StatusCode::CREATED).count();
     let replayed = answers.iter().filter(|a| a.status == StatusCode::OK).count();
-    assert_eq!((created, replayed), (1, 9), "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    assert_eq!(
+        (created, replayed),
+        (1, 9),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
     assert!(answers.windows(2).all(|w| w[0].body["id"] == w[1].body["id"]));
     assert_eq!(sum(&app).await, (4, 2400 + 900 + 900 + 333));
 }
@@ -902,7 +940,10 @@ async fn a_database_failure_while_checking_is_a_5xx_without_its_text(backend: Ba
     .await;
     for answer in [single, uploaded] {
         assert!(answer.status.is_server_error(), "{}: {}", answer.status, answer.body);
-        let detail = answer.expect_problem(answer.status)["detail"].as_str().unwrap().to_owned();
+        let detail = answer.expect_problem(answer.status)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(detail.contains("x-request-id"), "{detail}");
         for internal in ["database", "activity", "relation", "table"] {
             assert!(!detail.contains(internal), "{detail}");
@@ -926,12 +967,20 @@ async fn a_deactivated_group_cannot_log_or_correct_money(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    patch_as(&app, &app.staff, &format!("/api/v1/groups/{group}"), &json!({ "active": false }))
-        .await
-        .expect(StatusCode::OK);
+    patch_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{group}"),
+        &json!({ "active": false }),
+    )
+    .await
+    .expect(StatusCode::OK);
 
     let names_the_group = |answer: &Answer| {
-        let detail = answer.expect_problem(StatusCode::CONFLICT)["detail"].as_str().unwrap().to_owned();
+        let detail = answer.expect_problem(StatusCode::CONFLICT)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(detail.contains(&name) && detail.contains("deactivated"), "{detail}");
     };
     names_the_group(&entry(&app, &volunteer, group, &donation(200), None).await);
@@ -958,7 +1007,11 @@ async fn a_deactivated_group_cannot_log_or_correct_money(backend: Backend) {
         .create(
             campaign_persistence::ledger::NewEntry {
                 group,
-                campaign_year: campaign_domain::ledger::local_date(Utc::now()).format("%Y").to_string().parse().unwrap(),
+                campaign_year: campaign_domain::ledger::local_date(Utc::now())
+                    .format("%Y")
+                    .to_string()
+                    .parse()
+                    .unwrap(),
                 municipality: NisCode::parse("44021").unwrap(),
                 kind: campaign_domain::ledger::EntryKind::Donation,
                 sale: None,
@@ -981,9 +1034,14 @@ async fn a_deactivated_group_cannot_log_or_correct_money(backend: Backend) {
     );
     assert_eq!(sum(&app).await, (2, 1050));
 
-    patch_as(&app, &app.staff, &format!("/api/v1/groups/{group}"), &json!({ "active": true }))
-        .await
-        .expect(StatusCode::OK);
+    patch_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{group}"),
+        &json!({ "active": true }),
+    )
+    .await
+    .expect(StatusCode::OK);
     entry(&app, &volunteer, group, &donation(200), None)
         .await
         .expect(StatusCode::CREATED);
@@ -1015,7 +1073,10 @@ async fn wrong_json_types_name_the_field_and_what_it_expects(backend: Backend) {
         ),
     ] {
         let answer = entry(&app, &volunteer, group, &body, None).await;
-        let detail = answer.expect_problem(StatusCode::BAD_REQUEST)["detail"].as_str().unwrap().to_owned();
+        let detail = answer.expect_problem(StatusCode::BAD_REQUEST)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         for part in &expected {
             assert!(detail.contains(part), "{detail}");
         }
@@ -1037,6 +1098,9 @@ async fn wrong_json_types_name_the_field_and_what_it_expects(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(detail.contains("t-shirt") && detail.contains("cards-6, chocolate-bar"), "{detail}");
+    assert!(
+        detail.contains("t-shirt") && detail.contains("cards-6, chocolate-bar"),
+        "{detail}"
+    );
     assert_eq!(sum(&app).await, (0, 0));
 }

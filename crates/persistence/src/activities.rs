@@ -183,13 +183,22 @@ impl ActivityRepo {
             .col_expr(activity::Column::StartsAt, Expr::value(d.starts_at))
             .col_expr(activity::Column::EndsAt, Expr::value(d.ends_at))
             .col_expr(activity::Column::Public, Expr::value(d.public))
-            .col_expr(activity::Column::Lon, Expr::value(update.place.as_ref().map(|p| p.point.lon())))
-            .col_expr(activity::Column::Lat, Expr::value(update.place.as_ref().map(|p| p.point.lat())))
+            .col_expr(
+                activity::Column::Lon,
+                Expr::value(update.place.as_ref().map(|p| p.point.lon())),
+            )
+            .col_expr(
+                activity::Column::Lat,
+                Expr::value(update.place.as_ref().map(|p| p.point.lat())),
+            )
             .col_expr(
                 activity::Column::Address,
                 Expr::value(update.place.as_ref().and_then(|p| p.address.clone())),
             )
-            .col_expr(activity::Column::MunicipalityNis, Expr::value(update.municipality.to_string()))
+            .col_expr(
+                activity::Column::MunicipalityNis,
+                Expr::value(update.municipality.to_string()),
+            )
             .col_expr(activity::Column::Status, Expr::value(update.status.as_str()))
             .col_expr(activity::Column::Attendance, Expr::value(update.attendance))
             .col_expr(activity::Column::UpdatedAt, Expr::value(crate::now()))

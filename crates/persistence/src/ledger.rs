@@ -516,7 +516,9 @@ fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entr
 async fn insert(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<ledger_entry::Model>, StoreError> {
     let model = active_model(new, Uuid::new_v4(), None);
     if new.client_id.is_none() {
-        return Ok(Some(ledger_entry::Entity::insert(model).exec_with_returning(txn).await?));
+        return Ok(Some(
+            ledger_entry::Entity::insert(model).exec_with_returning(txn).await?,
+        ));
     }
     let id = match model.id.clone() {
         sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => id,

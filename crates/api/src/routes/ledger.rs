@@ -612,26 +612,21 @@ impl LedgerApi {
             ));
         }
         // Each item: the client id as sent, and the checked client id with the entry.
-        let items: Vec<(Option<String>, Result<String, String>, Result<EntryIn, String>)> = body
+        let items: Vec<BatchItem> = body
             .0
             .entries
             .into_iter()
-            .map(|Any(raw)| {
-                let (client_id, entry) = split_client_id(raw);
-                let checked = match client_id.as_deref().map(ledger::client_id) {
-                    None => Err("client_id is required for each entry of a batch".to_owned()),
-                    Some(Err(e)) => Err(e.to_string()),
-                    Some(Ok(client_id)) => Ok(client_id),
-                };
-                (client_id, checked, entry)
-            })
+            .map(|Any(raw)| BatchItem::read(raw))
             .collect();
         // Client ids stored before are answered first, whatever their entries say now.
-        let known: Vec<String> = items.iter().filter_map(|(_, c, _)| c.as_ref().ok().cloned()).collect();
+        let known: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.client_id.as_ref().ok().cloned())
+            .collect();
         let stored = self.ledger.stored_client_ids(group.id, &known).await?;
-        let fresh = items.iter().any(|(_, c, e)| {
-            e.is_ok() && c.as_ref().is_ok_and(|c| !stored.contains_key(c))
-        });
+        let fresh = items
+            .iter()
+            .any(|i| i.entry.is_ok() && i.client_id.as_ref().is_ok_and(|c| !stored.contains_key(c)));
         if fresh && !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
@@ -640,20 +635,19 @@ impl LedgerApi {
             .activity_refs(
                 items
                     .iter()
-                    .filter_map(|(_, _, e)| e.as_ref().ok().and_then(|e| e.activity_id)),
+                    .filter_map(|i| i.entry.as_ref().ok().and_then(|e| e.activity_id)),
             )
             .await?;
         let mut client_ids = Vec::with_capacity(items.len());
         let mut checked = Vec::with_capacity(items.len());
-        for (sent, client_id, entry) in items {
-            client_ids.push(sent);
-            checked.push(match (client_id, entry) {
-                (Err(reason), _) => Err(BatchOutcome::Rejected(reason)),
-                (Ok(client_id), _) if stored.contains_key(&client_id) => {
-                    Err(BatchOutcome::Duplicate(stored[&client_id]))
-                }
-                (Ok(_), Err(reason)) => Err(BatchOutcome::Rejected(reason)),
-                (Ok(client_id), Ok(input)) => {
+        for item in items {
+            client_ids.push(item.sent);
+            let known = item.client_id.as_ref().ok().and_then(|c| stored.get(c)).copied();
+            checked.push(match (item.client_id, item.entry, known) {
+                (Err(reason), _, _) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(_), _, Some(id)) => Err(BatchOutcome::Duplicate(id)),
+                (Ok(_), Err(reason), None) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(client_id), Ok(input), None) => {
                     Self::build(&group, input, Some(client_id), auth.0.user_id, &prices, &activities)
                         .map_err(|p| BatchOutcome::Rejected(p.text()))
                 }
@@ -791,15 +785,33 @@ impl LedgerApi {
     }
 }
 
-/// Takes `client_id` out of a batch item and reads the rest as an entry.
-fn split_client_id(raw: serde_json::Value) -> (Option<String>, Result<EntryIn, String>) {
-    let serde_json::Value::Object(mut fields) = raw else {
-        return (None, Err("each entry must be a JSON object".to_owned()));
-    };
-    let client_id = fields.remove("client_id").map(|v| match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    });
-    let entry = serde_json::from_value::<EntryIn>(serde_json::Value::Object(fields)).map_err(|e| e.to_string());
-    (client_id, entry)
+/// One item of a batch as sent: its client id as given, that id checked, and the entry.
+struct BatchItem {
+    sent: Option<String>,
+    client_id: Result<String, String>,
+    entry: Result<EntryIn, String>,
+}
+
+impl BatchItem {
+    /// Takes `client_id` out of a batch item and reads the rest as an entry.
+    fn read(raw: serde_json::Value) -> Self {
+        let serde_json::Value::Object(mut fields) = raw else {
+            return Self {
+                sent: None,
+                client_id: Err("each entry must be a JSON object".to_owned()),
+                entry: Err("each entry must be a JSON object".to_owned()),
+            };
+        };
+        let sent = fields.remove("client_id").map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        });
+        let client_id = match sent.as_deref().map(ledger::client_id) {
+            None => Err("client_id is required for each entry of a batch".to_owned()),
+            Some(Err(e)) => Err(e.to_string()),
+            Some(Ok(client_id)) => Ok(client_id),
+        };
+        let entry = serde_json::from_value::<EntryIn>(serde_json::Value::Object(fields)).map_err(|e| e.to_string());
+        Self { sent, client_id, entry }
+    }
 }
