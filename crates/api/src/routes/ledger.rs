@@ -318,9 +318,7 @@ impl PriceList {
             products,
         })
     }
-}
 
-impl PriceList {
     /// The product codes of a campaign, sorted, for an answer that names an unknown one.
     fn codes(&self, year: i32) -> String {
         let mut codes: Vec<&str> = self
@@ -611,7 +609,6 @@ impl LedgerApi {
                 format!("a batch carries at most {MAX_BATCH} entries; split it"),
             ));
         }
-        // Each item: the client id as sent, and the checked client id with the entry.
         let items: Vec<BatchItem> = body
             .0
             .entries
