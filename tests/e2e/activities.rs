@@ -17,6 +17,8 @@ on_both_databases!(
     pages_stay_correct_while_activities_arrive,
     the_public_agenda_has_no_personal_data,
     bad_activity_input_names_the_field,
+    concurrent_edits_never_undo_a_cancellation,
+    if_match_guards_every_change,
 );
 
 fn activity(title: &str, starts_at: &str, ends_at: &str, location: Option<(f64, f64)>, public: bool) -> Value {
@@ -757,5 +759,173 @@ async fn bad_activity_input_names_the_field(backend: Backend) {
     assert!(
         titles(get(&app, "/api/v1/activities").await.expect(StatusCode::OK)).is_empty(),
         "nothing was created"
+    );
+}
+
+async fn patch_if_match(app: &TestApp, session: &Session, uri: &str, if_match: Option<&str>, body: &Value) -> Answer {
+    let mut request = app
+        .client
+        .patch(uri)
+        .header("authorization", session.bearer())
+        .body_json(body);
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    Answer::read(request.send().await).await
+}
+
+async fn concurrent_edits_never_undo_a_cancellation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    with_campaigns(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    for round in 0..3 {
+        let created = log(
+            &app,
+            &volunteer,
+            group,
+            &activity(
+                &format!("Round {round}"),
+                "2026-11-07T19:30:00+01:00",
+                "2026-11-07T23:00:00+01:00",
+                None,
+                true,
+            ),
+        )
+        .await;
+        let uri = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+        // One cancellation among title edits that do not touch the status, all at once.
+        let bodies: Vec<Value> = (0..9)
+            .map(|i| {
+                if i == 4 {
+                    json!({ "status": "cancelled" })
+                } else {
+                    json!({ "title": format!("Edit {i}") })
+                }
+            })
+            .collect();
+        let answers =
+            futures_util::future::join_all(bodies.iter().map(|b| patch_if_match(&app, &volunteer, &uri, None, b)))
+                .await;
+        for answer in &answers {
+            answer.expect(StatusCode::OK);
+        }
+        let after = get(&app, &uri).await;
+        assert_eq!(
+            after.expect(StatusCode::OK)["status"],
+            "cancelled",
+            "round {round}: no concurrent edit undid the cancellation"
+        );
+    }
+}
+
+async fn if_match_guards_every_change(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    with_campaigns(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let created = log(
+        &app,
+        &volunteer,
+        group,
+        &activity(
+            "Quiz",
+            "2026-11-07T19:30:00+01:00",
+            "2026-11-07T23:00:00+01:00",
+            None,
+            true,
+        ),
+    )
+    .await;
+    let uri = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+    let read = get_as(&app, &volunteer, &uri).await;
+    read.expect(StatusCode::OK);
+    let seen = read.header("etag").unwrap().to_owned();
+    assert!(seen.starts_with('"') && seen.ends_with('"'), "a strong ETag: {seen}");
+
+    let changed = patch_if_match(&app, &volunteer, &uri, Some(&seen), &json!({ "title": "Pub quiz" })).await;
+    assert_eq!(changed.expect(StatusCode::OK)["title"], "Pub quiz");
+    let now = changed.header("etag").unwrap().to_owned();
+    assert_ne!(now, seen, "every change gives a new ETag");
+    assert_eq!(get(&app, &uri).await.header("etag"), Some(now.as_str()));
+
+    // A second phone still holds the old version: refused, nothing changed.
+    let stale = patch_if_match(&app, &volunteer, &uri, Some(&seen), &json!({ "status": "cancelled" })).await;
+    let detail = stale.expect_problem(StatusCode::PRECONDITION_FAILED)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains(&now), "names the current ETag: {detail}");
+    let after = get(&app, &uri).await;
+    assert_eq!(after.body["status"], "planned");
+    assert_eq!(after.header("etag"), Some(now.as_str()));
+
+    // `*`, a list with the current tag, and no If-Match at all go through; weak tags never match.
+    for (tag, title) in [("*", "One"), ("\"v0\", CURRENT", "Two")] {
+        let current = get(&app, &uri).await.header("etag").unwrap().to_owned();
+        let tag = tag.replace("CURRENT", &current);
+        patch_if_match(&app, &volunteer, &uri, Some(&tag), &json!({ "title": title }))
+            .await
+            .expect(StatusCode::OK);
+    }
+    let current = get(&app, &uri).await.header("etag").unwrap().to_owned();
+    patch_if_match(
+        &app,
+        &volunteer,
+        &uri,
+        Some(&format!("W/{current}")),
+        &json!({ "title": "Weak" }),
+    )
+    .await
+    .expect_problem(StatusCode::PRECONDITION_FAILED);
+    patch_if_match(&app, &volunteer, &uri, Some("not-a-tag"), &json!({ "title": "Bad" }))
+        .await
+        .expect_field_error("If-Match");
+    patch_if_match(&app, &volunteer, &uri, None, &json!({ "title": "Three" }))
+        .await
+        .expect(StatusCode::OK);
+
+    // Eight phones send a change made from the same version at once: exactly one applies.
+    let current = get(&app, &uri).await.header("etag").unwrap().to_owned();
+    let bodies: Vec<Value> = (0..8).map(|i| json!({ "title": format!("Phone {i}") })).collect();
+    let answers = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|b| patch_if_match(&app, &volunteer, &uri, Some(&current), b)),
+    )
+    .await;
+    let winners: Vec<&Answer> = answers.iter().filter(|a| a.status == StatusCode::OK).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.status == StatusCode::OK || a.status == StatusCode::PRECONDITION_FAILED)
+    );
+    assert_eq!(get(&app, &uri).await.body["title"], winners[0].body["title"]);
+
+    // The contract says so.
+    let spec = get(&app, "/api/v1/openapi.json").await.body;
+    let item = &spec["paths"]["/activities/{id}"];
+    // poem-openapi writes header names in capitals; HTTP header names ignore case.
+    let headers = item["get"]["responses"]["200"]["headers"].as_object().unwrap();
+    assert!(
+        headers.keys().any(|h| h.eq_ignore_ascii_case("etag")),
+        "{}",
+        item["get"]
+    );
+    assert!(item["patch"]["responses"]["412"].is_object());
+    assert!(
+        item["patch"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "If-Match" && p["in"] == "header")
     );
 }

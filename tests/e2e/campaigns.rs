@@ -346,7 +346,9 @@ async fn a_campaigns_days_keep_its_money(backend: Backend) {
     };
     let ledger = LedgerRepo::new(app.db.clone());
     let refused = ledger
-        .create(checked_before, &AuditContext::default(), None, |_| (201, String::new()))
+        .create(checked_before, &AuditContext::default(), None, |_, _| {
+            (201, String::new())
+        })
         .await;
     assert!(
         matches!(&refused, Err(StoreError::Conflict(why)) if why.contains("2025-11-10 is not a day")),

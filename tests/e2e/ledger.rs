@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::{Answer, Backend, Session, TestApp, get_as, on_both_databases, post_as};
+use crate::{Answer, Backend, Session, TestApp, get_as, on_both_databases, patch_as, post_as};
 
 on_both_databases!(
     entries_are_priced_by_the_server_and_checked,
@@ -22,6 +22,12 @@ on_both_databases!(
     offline_batches_count_each_client_id_once,
     concurrent_batches_never_count_twice,
     the_ledger_sum_follows_a_simple_model,
+    a_retry_is_answered_before_the_entry_is_checked_again,
+    keys_that_are_not_visible_ascii_are_refused,
+    single_entries_and_batches_share_client_ids,
+    a_database_failure_while_checking_is_a_5xx_without_its_text,
+    a_deactivated_group_cannot_log_or_correct_money,
+    wrong_json_types_name_the_field_and_what_it_expects,
 );
 
 /// A campaign covering today (Belgian calendar) with two products.
@@ -702,4 +708,399 @@ async fn the_ledger_sum_follows_a_simple_model(backend: Backend) {
         Ok(())
     });
     result.unwrap();
+}
+
+async fn batch(app: &TestApp, session: &Session, group: impl std::fmt::Display, items: Vec<Value>) -> Answer {
+    post_as(
+        app,
+        session,
+        &format!("/api/v1/groups/{group}/entries/batch"),
+        &json!({ "entries": items }),
+    )
+    .await
+}
+
+fn statuses(answer: &Answer) -> Vec<(String, Value)> {
+    answer.expect(StatusCode::OK)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["status"].as_str().unwrap().to_owned(), r["entry_id"].clone()))
+        .collect()
+}
+
+async fn new_activity(app: &TestApp, session: &Session, group: impl std::fmt::Display) -> String {
+    let body = json!({ "kind": "quiz", "title": "Quiz", "starts_at": now_minus(60), "ends_at": now_minus(30), "public": true });
+    post_as(app, session, &format!("/api/v1/groups/{group}/activities"), &body)
+        .await
+        .expect(StatusCode::CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_retry_is_answered_before_the_entry_is_checked_again(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let quiz = new_activity(&app, &volunteer, group).await;
+    let mut body = sale(2);
+    body["activity_id"] = json!(quiz);
+    let first = entry(&app, &volunteer, group, &body, Some("quiz-sale-1")).await;
+    let first = first.expect(StatusCode::CREATED).clone();
+    let offline = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(body.clone(), "quiz-offline-1")],
+    )
+    .await;
+    let offline_id = statuses(&offline)[0].1.clone();
+
+    // The activity is cancelled while the phone waits for its answers.
+    patch_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/activities/{quiz}"),
+        &json!({ "status": "cancelled" }),
+    )
+    .await
+    .expect(StatusCode::OK);
+    entry(&app, &volunteer, group, &sale(1).tap_activity(&quiz), None)
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+
+    let retry = entry(&app, &volunteer, group, &body, Some("quiz-sale-1")).await;
+    assert_eq!(
+        retry.expect(StatusCode::CREATED),
+        &first,
+        "the stored sale is the answer"
+    );
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    let again = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(body.clone(), "quiz-offline-1")],
+    )
+    .await;
+    assert_eq!(statuses(&again), [("duplicate".to_owned(), offline_id)]);
+    // A duplicate is recognised whatever else its item says now.
+    let garbled = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(
+            json!({ "kind": "sale", "quantity": "many" }),
+            "quiz-offline-1",
+        )],
+    )
+    .await;
+    assert_eq!(statuses(&garbled)[0].0, "duplicate");
+    assert_eq!(sum(&app).await, (2, 4800));
+}
+
+trait WithActivity {
+    fn tap_activity(self, id: &str) -> Value;
+}
+
+impl WithActivity for Value {
+    fn tap_activity(mut self, id: &str) -> Value {
+        self["activity_id"] = json!(id);
+        self
+    }
+}
+
+async fn keys_that_are_not_visible_ascii_are_refused(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let body = donation(500);
+    for raw in ["clé-42".as_bytes(), b"tab\there", &[0x6b, 0xff, 0x31]] {
+        let answer = Answer::read(
+            app.client
+                .post(format!("/api/v1/groups/{group}/entries"))
+                .header("authorization", volunteer.bearer())
+                .header("idempotency-key", poem::http::HeaderValue::from_bytes(raw).unwrap())
+                .body_json(&body)
+                .send()
+                .await,
+        )
+        .await;
+        answer.expect_field_error("Idempotency-Key");
+    }
+    let both = Answer::read(
+        app.client
+            .post(format!("/api/v1/groups/{group}/entries"))
+            .header("authorization", volunteer.bearer())
+            .header("idempotency-key", "one")
+            .header("idempotency-key", "two")
+            .body_json(&body)
+            .send()
+            .await,
+    )
+    .await;
+    both.expect_field_error("Idempotency-Key");
+    assert_eq!(
+        sum(&app).await,
+        (0, 0),
+        "nothing stored under a key it could not honour"
+    );
+}
+
+async fn single_entries_and_batches_share_client_ids(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let (other_group, other) = app.new_volunteer().await;
+
+    // The POST timed out on the phone; days later the same sale comes in an offline batch.
+    let posted = entry(
+        &app,
+        &volunteer,
+        group,
+        &with_client(sale(2), "sale-7"),
+        Some("k-sale-7"),
+    )
+    .await;
+    let posted_id = posted.expect(StatusCode::CREATED)["id"].clone();
+    assert_eq!(posted.body["client_id"], "sale-7");
+    app.db
+        .execute_unprepared("UPDATE idempotency_key SET expires_at = created_at")
+        .await
+        .unwrap();
+    let uploaded = batch(&app, &volunteer, group, vec![with_client(sale(2), "sale-7")]).await;
+    assert_eq!(statuses(&uploaded), [("duplicate".to_owned(), posted_id.clone())]);
+
+    // The other way round: a batch first, then the same client id posted alone (its key long gone).
+    let gift = with_client(donation(900), "gift-3");
+    let uploaded = batch(&app, &volunteer, group, vec![gift.clone()]).await;
+    let gift_id = statuses(&uploaded)[0].1.clone();
+    for key in [None, Some("k-gift-3"), Some("k-gift-3")] {
+        let single = entry(&app, &volunteer, group, &gift, key).await;
+        assert_eq!(
+            single.expect(StatusCode::OK)["id"],
+            gift_id,
+            "the stored entry is the answer"
+        );
+        assert_eq!(single.header("idempotent-replayed"), Some("true"));
+        assert_eq!(
+            single.header("location"),
+            Some(format!("/api/v1/entries/{}", gift_id.as_str().unwrap()).as_str())
+        );
+    }
+    // Client ids are per group.
+    entry(&app, &other, other_group, &with_client(donation(900), "gift-3"), None)
+        .await
+        .expect(StatusCode::CREATED);
+    entry(&app, &volunteer, group, &with_client(donation(1), "with space"), None)
+        .await
+        .expect_field_error("client_id");
+
+    // Ten devices (or retries) post the same client id at once: one entry.
+    let body = with_client(donation(333), "burst-1");
+    let answers = futures_util::future::join_all((0..10).map(|_| entry(&app, &volunteer, group, &body, None))).await;
+    let created = answers.iter().filter(|a| a.status == StatusCode::CREATED).count();
+    let replayed = answers.iter().filter(|a| a.status == StatusCode::OK).count();
+    assert_eq!(
+        (created, replayed),
+        (1, 9),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert!(answers.windows(2).all(|w| w[0].body["id"] == w[1].body["id"]));
+    assert_eq!(sum(&app).await, (4, 2400 + 900 + 900 + 333));
+}
+
+async fn a_database_failure_while_checking_is_a_5xx_without_its_text(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let quiz = new_activity(&app, &volunteer, group).await;
+    // The activity lookup fails from now on, as it would with the database gone.
+    app.db
+        .execute_unprepared("ALTER TABLE activity RENAME TO activity_away")
+        .await
+        .unwrap();
+    let single = entry(&app, &volunteer, group, &donation(100).tap_activity(&quiz), None).await;
+    let uploaded = batch(
+        &app,
+        &volunteer,
+        group,
+        vec![with_client(donation(100).tap_activity(&quiz), "offline-1")],
+    )
+    .await;
+    for answer in [single, uploaded] {
+        assert!(answer.status.is_server_error(), "{}: {}", answer.status, answer.body);
+        let detail = answer.expect_problem(answer.status)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(detail.contains("x-request-id"), "{detail}");
+        for internal in ["database", "activity", "relation", "table"] {
+            assert!(!detail.contains(internal), "{detail}");
+        }
+    }
+    assert_eq!(sum(&app).await, (0, 0));
+}
+
+async fn a_deactivated_group_cannot_log_or_correct_money(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let keyed = donation(1000);
+    let stored = entry(&app, &volunteer, group, &keyed, Some("before-1")).await;
+    let stored_id = stored.expect(StatusCode::CREATED)["id"].as_str().unwrap().to_owned();
+    let offline = batch(&app, &volunteer, group, vec![with_client(donation(50), "before-2")]).await;
+    let offline_id = statuses(&offline)[0].1.clone();
+    let name = get_as(&app, &app.staff, &format!("/api/v1/groups/{group}")).await.body["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    patch_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{group}"),
+        &json!({ "active": false }),
+    )
+    .await
+    .expect(StatusCode::OK);
+
+    let names_the_group = |answer: &Answer| {
+        let detail = answer.expect_problem(StatusCode::CONFLICT)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(detail.contains(&name) && detail.contains("deactivated"), "{detail}");
+    };
+    names_the_group(&entry(&app, &volunteer, group, &donation(200), None).await);
+    names_the_group(&entry(&app, &app.staff, group, &donation(200), Some("after-1")).await);
+    names_the_group(&batch(&app, &volunteer, group, vec![with_client(donation(200), "after-2")]).await);
+    names_the_group(
+        &post_as(
+            &app,
+            &volunteer,
+            &format!("/api/v1/entries/{stored_id}/corrections"),
+            &json!({ "reason": "typo" }),
+        )
+        .await,
+    );
+    // What was stored before is still answered as stored.
+    entry(&app, &volunteer, group, &keyed, Some("before-1"))
+        .await
+        .expect(StatusCode::CREATED);
+    let again = batch(&app, &volunteer, group, vec![with_client(donation(50), "before-2")]).await;
+    assert_eq!(statuses(&again), [("duplicate".to_owned(), offline_id)]);
+
+    // The rule holds in the write itself, not only in the handler that checked first.
+    let written = LedgerRepo::new(app.db.clone())
+        .create(
+            campaign_persistence::ledger::NewEntry {
+                group,
+                campaign_year: campaign_domain::ledger::local_date(Utc::now())
+                    .format("%Y")
+                    .to_string()
+                    .parse()
+                    .unwrap(),
+                municipality: NisCode::parse("44021").unwrap(),
+                kind: campaign_domain::ledger::EntryKind::Donation,
+                sale: None,
+                amount_cents: 10,
+                payment_method: campaign_domain::ledger::PaymentMethod::Cash,
+                occurred_at: Utc::now() - Duration::minutes(1),
+                activity: None,
+                note: None,
+                client_id: None,
+                created_by: campaign_domain::ids::UserId::from_uuid(volunteer.user_id),
+            },
+            &Default::default(),
+            None,
+            |_, _| (201, String::new()),
+        )
+        .await;
+    assert!(
+        matches!(&written, Err(campaign_persistence::StoreError::Conflict(why)) if why.contains(&name)),
+        "{written:?}"
+    );
+    assert_eq!(sum(&app).await, (2, 1050));
+
+    patch_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{group}"),
+        &json!({ "active": true }),
+    )
+    .await
+    .expect(StatusCode::OK);
+    entry(&app, &volunteer, group, &donation(200), None)
+        .await
+        .expect(StatusCode::CREATED);
+}
+
+async fn wrong_json_types_name_the_field_and_what_it_expects(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let mut three = sale(1);
+    three["quantity"] = json!("three");
+    let mut lots = donation(1);
+    lots["amount_cents"] = json!(1e30);
+    let mut both = sale(1);
+    both["quantity"] = json!(2.5);
+    both["payment_method"] = json!(true);
+    for (body, expected) in [
+        (three, vec!["quantity: must be a whole number from 1 to 1000"]),
+        (sale(5000), vec!["quantity: must be a whole number from 1 to 1000"]),
+        (lots, vec!["amount_cents: must be a whole number from 1 to 10000000"]),
+        (
+            both,
+            vec![
+                "payment_method: must be one of: cash, card, transfer, payconiq",
+                "quantity: must be a whole number from 1 to 1000",
+            ],
+        ),
+    ] {
+        let answer = entry(&app, &volunteer, group, &body, None).await;
+        let detail = answer.expect_problem(StatusCode::BAD_REQUEST)["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for part in &expected {
+            assert!(detail.contains(part), "{detail}");
+        }
+        for framework in ["9223372036854775807", "failed to parse", "int64"] {
+            assert!(!detail.contains(framework), "{detail}");
+        }
+        let fields: Vec<&str> = answer.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields.len(), expected.len(), "{}", answer.body);
+    }
+    let mut unknown = sale(1);
+    unknown["product_code"] = json!("t-shirt");
+    let answer = entry(&app, &volunteer, group, &unknown, None).await;
+    let detail = answer.expect_problem(StatusCode::UNPROCESSABLE_ENTITY)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("t-shirt") && detail.contains("cards-6, chocolate-bar"),
+        "{detail}"
+    );
+    assert_eq!(sum(&app).await, (0, 0));
 }

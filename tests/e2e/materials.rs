@@ -8,6 +8,7 @@ use poem::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{Answer, Backend, Session, TestApp, get, get_as, on_both_databases, post_as};
+use sea_orm::ConnectionTrait;
 
 on_both_databases!(
     staff_keep_the_catalogue_and_everyone_reads_it,
@@ -18,6 +19,7 @@ on_both_databases!(
     a_retried_request_is_submitted_once,
     fifty_approvals_compete_for_the_last_ten_flags,
     approvals_and_adjustments_never_oversell,
+    a_retry_is_answered_before_its_request_is_checked_again,
 );
 
 fn tomorrow() -> String {
@@ -570,4 +572,61 @@ async fn approvals_and_adjustments_never_oversell(backend: Backend) {
         "stock {on_hand}, reserved {reserved}"
     );
     assert_eq!(approved + removed, 10, "every flag went to exactly one of them");
+}
+
+async fn a_retry_is_answered_before_its_request_is_checked_again(backend: Backend) {
+    use poem_openapi::types::{ParseFromJSON, ToJSON};
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    catalogue(&app).await;
+    let gent = contact(&app, "44021").await;
+    let uri = "/api/v1/municipalities/44021/material-requests";
+    let send = |body: Value, key: &'static [u8]| {
+        let (client, bearer) = (&app.client, gent.bearer());
+        async move {
+            Answer::read(
+                client
+                    .post(uri)
+                    .header("authorization", bearer)
+                    .header("idempotency-key", poem::http::HeaderValue::from_bytes(key).unwrap())
+                    .body_json(&body)
+                    .send()
+                    .await,
+            )
+            .await
+        }
+    };
+    let sent = send(request(&[("flag", 2)]), b"gent-late").await;
+    let first = sent.expect(StatusCode::CREATED).clone();
+
+    // The phone sent it late in the evening with tomorrow as needed_by and retries after
+    // midnight, when that day is today: the request stored under the key is the answer. (The
+    // stored key is made to stand for that body, as the evening's request would have.)
+    let mut late = request(&[("flag", 2)]);
+    late["needed_by"] = json!(campaign_domain::ledger::local_date(Utc::now()).to_string());
+    let parsed = campaign_api::routes::materials::MaterialRequestIn::parse_from_json(Some(late.clone())).unwrap();
+    // Fingerprints take the path inside /api/v1, as the operation sees it.
+    let fingerprint = campaign_api::routes::idempotency::fingerprint(
+        "POST",
+        "/municipalities/44021/material-requests",
+        &parsed.to_json().map(|v| v.to_string()).unwrap_or_default(),
+    );
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE idempotency_key SET fingerprint = '{fingerprint}' WHERE key = 'gent-late'"
+        ))
+        .await
+        .unwrap();
+    post_as(&app, &gent, uri, &late).await.expect_field_error("needed_by");
+    let retry = send(late, b"gent-late").await;
+    assert_eq!(retry.expect(StatusCode::CREATED), &first);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+
+    // A key with other bytes than visible ASCII is refused, never ignored.
+    send(request(&[("flag", 1)]), "clé-42".as_bytes())
+        .await
+        .expect_field_error("Idempotency-Key");
+    let queue = get(&app, "/api/v1/material-requests").await;
+    assert_eq!(queue.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 1);
 }

@@ -158,7 +158,7 @@ pub fn with_http_layers<E: Endpoint + 'static>(
         Cors::new()
             .allow_origins(http.cors_origins.iter().map(String::as_str))
             .allow_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
-            .allow_headers(["authorization", "content-type", "idempotency-key", "accept"])
+            .allow_headers(["authorization", "content-type", "idempotency-key", "if-match", "accept"])
             .expose_headers([
                 REQUEST_ID_HEADER,
                 "retry-after",

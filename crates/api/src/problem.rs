@@ -44,6 +44,7 @@ impl Problem {
             StatusCode::NOT_FOUND => "not-found",
             StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
             StatusCode::CONFLICT => "conflict",
+            StatusCode::PRECONDITION_FAILED => "precondition-failed",
             StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
             StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",

@@ -6,7 +6,7 @@ use campaign_domain::municipality::{NisCode, Province};
 use campaign_domain::point::LonLat;
 use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Select,
@@ -30,6 +30,8 @@ pub struct Activity {
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Raised by every change: the activity's `ETag`.
+    pub version: i32,
 }
 
 pub struct NewActivity {
@@ -55,6 +57,17 @@ pub struct ActivityUpdate {
     pub municipality: NisCode,
     pub status: ActivityStatus,
     pub attendance: Option<i32>,
+}
+
+/// Why a change of an activity was not written.
+#[derive(Debug)]
+pub enum UpdateRefused<E> {
+    /// There is no such activity.
+    Missing,
+    /// The precondition refused the current version (a stale `If-Match`).
+    Stale { current: i32 },
+    /// The change itself was refused, on the current state.
+    Refused(E),
 }
 
 /// Filters of the activity lists; `only_*` carry the caller's scope.
@@ -132,43 +145,90 @@ impl ActivityRepo {
         Ok(ids)
     }
 
-    pub async fn update(
+    /// Changes an activity in one transaction: reads it under a row lock, asks `precondition`
+    /// whether its version is the one the client saw (`If-Match`), lets `change` compute the new
+    /// state from the current one (merging the patch and checking the status machine), and
+    /// writes it only over the version it read, raising the version.
+    pub async fn update<E>(
         &self,
         id: Uuid,
-        update: ActivityUpdate,
+        precondition: impl FnOnce(i32) -> bool,
+        change: impl FnOnce(&Activity) -> Result<ActivityUpdate, E>,
         ctx: &AuditContext,
-    ) -> Result<Option<Activity>, StoreError> {
+    ) -> Result<Result<Activity, UpdateRefused<E>>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        let Some(row) = activity::Entity::find_by_id(id).one(&txn).await? else {
-            return Ok(None);
+        // FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already excludes other writers.
+        let Some(row) = activity::Entity::find_by_id(id)
+            .lock(LockType::Update)
+            .one(&txn)
+            .await?
+        else {
+            return Ok(Err(UpdateRefused::Missing));
         };
+        let read_version = row.version;
+        if !precondition(read_version) {
+            return Ok(Err(UpdateRefused::Stale { current: read_version }));
+        }
         let previous_status = row.status.clone();
-        let mut model: activity::ActiveModel = row.into();
+        let current = to_domain(row)?;
+        let update = match change(&current) {
+            Ok(update) => update,
+            Err(e) => return Ok(Err(UpdateRefused::Refused(e))),
+        };
         let d = &update.details;
-        model.kind = Set(d.kind.as_str().to_owned());
-        model.title = Set(d.title.clone());
-        model.description = Set(d.description.clone());
-        model.starts_at = Set(d.starts_at);
-        model.ends_at = Set(d.ends_at);
-        model.public = Set(d.public);
-        model.lon = Set(update.place.as_ref().map(|p| p.point.lon()));
-        model.lat = Set(update.place.as_ref().map(|p| p.point.lat()));
-        model.address = Set(update.place.as_ref().and_then(|p| p.address.clone()));
-        model.municipality_nis = Set(update.municipality.to_string());
-        model.status = Set(update.status.as_str().to_owned());
-        model.attendance = Set(update.attendance);
-        model.updated_at = Set(crate::now());
-        let row = model.update(&txn).await?;
+        let written = activity::Entity::update_many()
+            .col_expr(activity::Column::Kind, Expr::value(d.kind.as_str()))
+            .col_expr(activity::Column::Title, Expr::value(d.title.clone()))
+            .col_expr(activity::Column::Description, Expr::value(d.description.clone()))
+            .col_expr(activity::Column::StartsAt, Expr::value(d.starts_at))
+            .col_expr(activity::Column::EndsAt, Expr::value(d.ends_at))
+            .col_expr(activity::Column::Public, Expr::value(d.public))
+            .col_expr(
+                activity::Column::Lon,
+                Expr::value(update.place.as_ref().map(|p| p.point.lon())),
+            )
+            .col_expr(
+                activity::Column::Lat,
+                Expr::value(update.place.as_ref().map(|p| p.point.lat())),
+            )
+            .col_expr(
+                activity::Column::Address,
+                Expr::value(update.place.as_ref().and_then(|p| p.address.clone())),
+            )
+            .col_expr(
+                activity::Column::MunicipalityNis,
+                Expr::value(update.municipality.to_string()),
+            )
+            .col_expr(activity::Column::Status, Expr::value(update.status.as_str()))
+            .col_expr(activity::Column::Attendance, Expr::value(update.attendance))
+            .col_expr(activity::Column::UpdatedAt, Expr::value(crate::now()))
+            .col_expr(activity::Column::Version, Expr::value(read_version + 1))
+            .filter(activity::Column::Id.eq(id))
+            .filter(activity::Column::Version.eq(read_version))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if written != 1 {
+            // Cannot happen under the row lock; refuse rather than overwrite unseen.
+            return Ok(Err(UpdateRefused::Stale {
+                current: read_version + 1,
+            }));
+        }
+        let row = activity::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("activity {id} vanished while changed")))?;
         record(
             &txn,
             ctx,
             AuditEvent::new("activity.update", "activity", id).with_detail(serde_json::json!({
                 "status": row.status, "previous_status": previous_status, "attendance": row.attendance,
+                "version": row.version,
             })),
         )
         .await?;
         txn.commit().await?;
-        to_domain(row).map(Some)
+        to_domain(row).map(Ok)
     }
 
     /// How many activities of a campaign (not cancelled) each municipality has.
@@ -300,6 +360,7 @@ fn new_row(new: NewActivity, id: Uuid, now: DateTime<Utc>) -> activity::ActiveMo
         created_by: Set(new.created_by.as_uuid()),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
     }
 }
 
@@ -381,5 +442,6 @@ fn to_domain(row: activity::Model) -> Result<Activity, StoreError> {
         created_by: UserId::from_uuid(row.created_by),
         created_at: row.created_at,
         updated_at: row.updated_at,
+        version: row.version,
     })
 }

@@ -51,6 +51,27 @@ pub async fn purge_expired(db: &sea_orm::DatabaseConnection) -> Result<u64, Stor
         .rows_affected)
 }
 
+/// What was answered before under `key`, read before any other work on a request: a stored
+/// answer is the answer, whatever has changed since (a cancelled activity, a new day, a
+/// deactivated group). `Fresh` when the key is new or expired; the write still claims it in its
+/// own transaction, so two concurrent first requests cannot both write.
+pub(crate) async fn earlier_answer(db: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<Claim, StoreError> {
+    let Some(row) = idempotency_key::Entity::find_by_id((key.user.as_uuid(), key.key.clone()))
+        .filter(idempotency_key::Column::ExpiresAt.gte(crate::now()))
+        .one(db)
+        .await?
+    else {
+        return Ok(Claim::Fresh);
+    };
+    if row.fingerprint != key.fingerprint {
+        return Ok(Claim::Mismatch);
+    }
+    Ok(Claim::Replay {
+        status: u16::try_from(row.response_status).unwrap_or(200),
+        body: row.response_body,
+    })
+}
+
 /// Claims `key` (if any) on `txn`; `Some(answer)` when the request must not be applied again.
 pub(crate) async fn claim_or_answer<T>(
     txn: &impl ConnectionTrait,

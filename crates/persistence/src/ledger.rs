@@ -1,6 +1,9 @@
 //! The money ledger: append-only entries (the database refuses updates and deletes), offline
 //! batches that count each client id once, and corrections that reverse an entry once.
 
+use std::collections::HashMap;
+
+use campaign_domain::group::inactive_for_money;
 use campaign_domain::ids::{GroupId, UserId};
 use campaign_domain::ledger::{EntryKind, PaymentMethod, is_campaign_day, local_date};
 use campaign_domain::municipality::NisCode;
@@ -13,9 +16,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{campaign, ledger_entry};
+use crate::entities::{campaign, ledger_entry, volunteer_group};
 use crate::error::conflict_on_unique;
-use crate::idempotency::{Created, IdempotencyKey, claim_or_answer, complete};
+use crate::idempotency::{Claim, IdempotencyKey, claim, complete, earlier_answer};
 use crate::{StoreError, begin_write, totals};
 
 /// A product line of a sale, priced from the campaign's price list.
@@ -66,6 +69,20 @@ pub struct LedgerEntry {
     pub created_at: DateTime<Utc>,
 }
 
+/// What became of one single entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    /// Stored now.
+    New(LedgerEntry),
+    /// Its client id was stored before for this group (by a single entry or a batch): this is
+    /// that entry, and nothing new was written.
+    Existing(LedgerEntry),
+    /// Its idempotency key was used before for the same request: the answer kept then.
+    Replay { status: u16, body: String },
+    /// Its idempotency key was used before for another request.
+    KeyMismatch,
+}
+
 /// What became of one entry of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchOutcome {
@@ -96,42 +113,117 @@ impl LedgerRepo {
         Self { db }
     }
 
+    /// What was answered before under `key` (see [`crate::idempotency::Claim`]).
+    pub async fn earlier_answer(&self, key: &IdempotencyKey) -> Result<Claim, StoreError> {
+        earlier_answer(&self.db, key).await
+    }
+
+    /// The entry a group stored under a client id, if any.
+    pub async fn by_client_id(&self, group: GroupId, client_id: &str) -> Result<Option<LedgerEntry>, StoreError> {
+        Ok(ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+            .filter(ledger_entry::Column::ClientId.eq(client_id))
+            .one(&self.db)
+            .await?
+            .map(to_domain))
+    }
+
+    /// Of these client ids, those a group stored before, with their entries.
+    pub async fn stored_client_ids(
+        &self,
+        group: GroupId,
+        client_ids: &[String],
+    ) -> Result<HashMap<String, Uuid>, StoreError> {
+        let mut stored = HashMap::new();
+        // Bounded IN lists (a batch has at most 500 entries anyway).
+        for chunk in client_ids.chunks(500) {
+            let rows: Vec<(Uuid, Option<String>)> = ledger_entry::Entity::find()
+                .select_only()
+                .column(ledger_entry::Column::Id)
+                .column(ledger_entry::Column::ClientId)
+                .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+                .filter(ledger_entry::Column::ClientId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            stored.extend(rows.into_iter().filter_map(|(id, client)| client.map(|c| (c, id))));
+        }
+        Ok(stored)
+    }
+
     /// Stores one entry. With a key, the key is claimed in the same transaction, and `render`
-    /// gives the answer (status, JSON) to keep for retries.
+    /// gives the answer (status, JSON) to keep for retries; its flag says whether the entry is
+    /// one stored before under the same client id. The group must be active (checked under a
+    /// share lock, so a concurrent deactivation either waits for this entry or is seen by it).
     pub async fn create(
         &self,
         new: NewEntry,
         ctx: &AuditContext,
         key: Option<&IdempotencyKey>,
-        render: impl FnOnce(&LedgerEntry) -> (u16, String),
-    ) -> Result<Created<LedgerEntry>, StoreError> {
+        render: impl FnOnce(&LedgerEntry, bool) -> (u16, String),
+    ) -> Result<Logged, StoreError> {
         let txn = begin_write(&self.db).await?;
-        if let Some(answer) = claim_or_answer(&txn, key).await? {
-            return Ok(answer);
-        }
-        let days = campaign_days(&txn, new.campaign_year).await?;
-        off_campaign_days(&new, days).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
-        let row = insert(&txn, &new, None).await?;
-        totals::add(&txn, (&row).into()).await?;
-        totals::announce(&txn, row.campaign_year).await?;
-        record(&txn, ctx, entry_event("ledger.create", &row)).await?;
-        let entry = to_domain(row);
         if let Some(key) = key {
-            let (status, body) = render(&entry);
+            match claim(&txn, key).await? {
+                Claim::Fresh => {}
+                Claim::Replay { status, body } => return Ok(Logged::Replay { status, body }),
+                Claim::Mismatch => return Ok(Logged::KeyMismatch),
+            }
+        }
+        writable_group(&txn, new.group).await?;
+        let existing = match &new.client_id {
+            Some(client_id) => stored_entry(&txn, new.group, client_id).await?,
+            None => None,
+        };
+        let (entry, existing) = match existing {
+            Some(row) => (to_domain(row), true),
+            None => {
+                let days = campaign_days(&txn, new.campaign_year).await?;
+                off_campaign_days(&new, days).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
+                match insert(&txn, &new).await? {
+                    Some(row) => {
+                        totals::add(&txn, (&row).into()).await?;
+                        totals::announce(&txn, row.campaign_year).await?;
+                        record(&txn, ctx, entry_event("ledger.create", &row)).await?;
+                        (to_domain(row), false)
+                    }
+                    // A concurrent request stored this client id first.
+                    None => {
+                        let client_id = new.client_id.as_deref().unwrap_or_default();
+                        let row = stored_entry(&txn, new.group, client_id)
+                            .await?
+                            .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
+                        (to_domain(row), true)
+                    }
+                }
+            }
+        };
+        if let Some(key) = key {
+            let (status, body) = render(&entry, existing);
             complete(&txn, key, status, body).await?;
         }
         txn.commit().await?;
-        Ok(Created::New(entry))
+        Ok(if existing {
+            Logged::Existing(entry)
+        } else {
+            Logged::New(entry)
+        })
     }
 
-    /// Stores the good entries of an offline batch in one transaction; each client id counts
-    /// once per group, also against other batches running at the same time.
+    /// Stores the good entries of an offline batch of `group` in one transaction; each client
+    /// id counts once per group, also against other batches running at the same time. An
+    /// `Err` item is answered as it is (a duplicate found before, or a rejection). `Conflict`
+    /// when the group is deactivated and the batch has an entry to store.
     pub async fn create_batch(
         &self,
-        entries: Vec<Result<NewEntry, String>>,
+        group: GroupId,
+        entries: Vec<Result<NewEntry, BatchOutcome>>,
         ctx: &AuditContext,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let txn = begin_write(&self.db).await?;
+        if entries.iter().any(Result::is_ok) {
+            writable_group(&txn, group).await?;
+        }
         let mut created = 0;
         let mut years = std::collections::BTreeSet::new();
         let mut contributions: Vec<NewEntry> = Vec::new();
@@ -139,7 +231,7 @@ impl LedgerRepo {
         // same order and cannot deadlock; the answers keep the order sent.
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by_key(|&i| entries[i].as_ref().ok().and_then(|e| e.client_id.clone()));
-        let mut slots: Vec<Option<Result<NewEntry, String>>> = entries.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Result<NewEntry, BatchOutcome>>> = entries.into_iter().map(Some).collect();
         let mut answers: Vec<Option<BatchOutcome>> = vec![None; slots.len()];
         // Each campaign's days, read (and locked) once per batch.
         let mut days_of = std::collections::HashMap::new();
@@ -148,12 +240,12 @@ impl LedgerRepo {
             let outcomes = &mut answers[index];
             let new = match entry {
                 Ok(new) => new,
-                Err(reason) => {
-                    *outcomes = Some(BatchOutcome::Rejected(reason));
+                Err(answer) => {
+                    *outcomes = Some(answer);
                     continue;
                 }
             };
-            let (Some(client_id), group) = (new.client_id.clone(), new.group) else {
+            let Some(client_id) = new.client_id.clone() else {
                 *outcomes = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
                 continue;
             };
@@ -185,10 +277,7 @@ impl LedgerRepo {
                 created += 1;
                 *outcomes = Some(BatchOutcome::Created(id));
             } else {
-                let existing = ledger_entry::Entity::find()
-                    .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
-                    .filter(ledger_entry::Column::ClientId.eq(client_id))
-                    .one(&txn)
+                let existing = stored_entry(&txn, new.group, &client_id)
                     .await?
                     .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
                 *outcomes = Some(BatchOutcome::Duplicate(existing.id));
@@ -281,6 +370,7 @@ impl LedgerRepo {
                 "entry {original} is a correction; correct the original entry instead"
             )));
         }
+        writable_group(&txn, GroupId::from_uuid(row.group_id)).await?;
         let reversal = ledger_entry::ActiveModel {
             id: Set(Uuid::new_v4()),
             group_id: Set(row.group_id),
@@ -421,17 +511,61 @@ fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entr
     }
 }
 
-async fn insert(
+/// Inserts a new entry; `None` when its client id was stored meanwhile (by a concurrent
+/// request: the unique index decides, and PostgreSQL's `ON CONFLICT` waits for that request).
+async fn insert(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<ledger_entry::Model>, StoreError> {
+    let model = active_model(new, Uuid::new_v4(), None);
+    if new.client_id.is_none() {
+        return Ok(Some(
+            ledger_entry::Entity::insert(model).exec_with_returning(txn).await?,
+        ));
+    }
+    let id = match model.id.clone() {
+        sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => id,
+        sea_orm::ActiveValue::NotSet => return Err(StoreError::Corrupt("a new entry without id".to_owned())),
+    };
+    let inserted = ledger_entry::Entity::insert(model)
+        .on_conflict(
+            OnConflict::columns([ledger_entry::Column::GroupId, ledger_entry::Column::ClientId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(txn)
+        .await?;
+    if !matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+        return Ok(None);
+    }
+    Ok(ledger_entry::Entity::find_by_id(id).one(txn).await?)
+}
+
+/// The entry a group stored under a client id, read in the write's transaction.
+async fn stored_entry(
     txn: &impl ConnectionTrait,
-    new: &NewEntry,
-    corrects: Option<Uuid>,
-) -> Result<ledger_entry::Model, StoreError> {
-    let model = active_model(new, Uuid::new_v4(), corrects);
-    let client_id = new.client_id.clone().unwrap_or_default();
-    ledger_entry::Entity::insert(model)
-        .exec_with_returning(txn)
-        .await
-        .map_err(|e| conflict_on_unique(e, || format!("client_id {client_id} was used before in this group")))
+    group: GroupId,
+    client_id: &str,
+) -> Result<Option<ledger_entry::Model>, StoreError> {
+    Ok(ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+        .filter(ledger_entry::Column::ClientId.eq(client_id))
+        .one(txn)
+        .await?)
+}
+
+/// `Conflict` naming the group when it is deactivated. Read under a share lock on PostgreSQL
+/// (entries of one group do not wait for each other; a deactivation waits for them, and an
+/// entry that waited for a deactivation sees it); SQLite runs one write at a time.
+async fn writable_group(txn: &impl ConnectionTrait, group: GroupId) -> Result<(), StoreError> {
+    let row = volunteer_group::Entity::find_by_id(group.as_uuid())
+        .lock(LockType::Share)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Missing(format!("there is no group {group}")))?;
+    if row.active {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(inactive_for_money(&row.name, row.id)))
+    }
 }
 
 fn entry_event(action: &'static str, row: &ledger_entry::Model) -> AuditEvent {

@@ -200,6 +200,11 @@ impl MaterialRepo {
         Ok(to_material(row))
     }
 
+    /// What was answered before under `key` (see [`crate::idempotency::Claim`]).
+    pub async fn earlier_answer(&self, key: &IdempotencyKey) -> Result<crate::idempotency::Claim, StoreError> {
+        crate::idempotency::earlier_answer(&self.db, key).await
+    }
+
     /// Stores a submitted request; `Unknown` names a material that does not exist.
     pub async fn create_request(
         &self,

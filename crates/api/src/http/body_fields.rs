@@ -134,26 +134,28 @@ impl RequestSchemas {
         let expected = describe(schema);
         let fits = match schema.get("type").and_then(Value::as_str) {
             Some("integer") => value.as_i64().is_some_and(|n| {
-                schema.get("format").and_then(Value::as_str) != Some("int32") || i32::try_from(n).is_ok()
+                (schema.get("format").and_then(Value::as_str) != Some("int32") || i32::try_from(n).is_ok())
+                    && within(schema, n as f64)
             }),
-            Some("number") => value.is_number(),
+            Some("number") => value.as_f64().is_some_and(|n| within(schema, n)),
             Some("boolean") => value.is_boolean(),
             Some("string") => value.as_str().is_some_and(|s| string_fits(schema, s)),
-            Some("array") => match (value.as_array(), schema.get("items")) {
-                (Some(items), Some(item_schema)) => {
-                    for (i, item) in items.iter().enumerate() {
-                        self.check(item_schema, item, &format!("{at}[{i}]"), errors);
+            Some("array") => match value.as_array() {
+                Some(items) => {
+                    if let Some(item_schema) = schema.get("items") {
+                        for (i, item) in items.iter().enumerate() {
+                            self.check(item_schema, item, &format!("{at}[{i}]"), errors);
+                        }
                     }
-                    true
+                    count_fits(schema, "minItems", "maxItems", items.len())
                 }
-                (Some(_), None) => true,
-                (None, _) => false,
+                None => false,
             },
             _ => true,
         };
         if !fits {
             errors.push(ProblemField {
-                field: at.to_owned(),
+                field: if at.is_empty() { "body".into() } else { at.to_owned() },
                 message: format!("must be {expected}"),
             });
         }
@@ -203,38 +205,116 @@ impl RequestSchemas {
     }
 }
 
+/// A number of the schema's `minimum`/`maximum` (a bound given as a JSON number).
+fn bound(schema: &Value, name: &str) -> Option<f64> {
+    schema.get(name).and_then(Value::as_f64)
+}
+
+/// Whether `exclusiveMinimum`/`exclusiveMaximum` is set (OpenAPI 3.0: a flag beside the bound).
+fn exclusive(schema: &Value, name: &str) -> bool {
+    schema.get(name).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn within(schema: &Value, n: f64) -> bool {
+    let above = bound(schema, "minimum").is_none_or(|min| {
+        if exclusive(schema, "exclusiveMinimum") {
+            n > min
+        } else {
+            n >= min
+        }
+    });
+    let below = bound(schema, "maximum").is_none_or(|max| {
+        if exclusive(schema, "exclusiveMaximum") {
+            n < max
+        } else {
+            n <= max
+        }
+    });
+    above && below
+}
+
+fn count_fits(schema: &Value, min: &str, max: &str, count: usize) -> bool {
+    let limit = |name: &str| schema.get(name).and_then(Value::as_u64);
+    let count = count as u64;
+    limit(min).is_none_or(|m| count >= m) && limit(max).is_none_or(|m| count <= m)
+}
+
 fn string_fits(schema: &Value, s: &str) -> bool {
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         return options.iter().any(|o| o.as_str() == Some(s));
     }
-    match schema.get("format").and_then(Value::as_str) {
+    let format_fits = match schema.get("format").and_then(Value::as_str) {
         Some("date" | "naive-date") => s.parse::<chrono::NaiveDate>().is_ok(),
         Some("date-time") => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
         Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),
         _ => true,
+    };
+    format_fits && count_fits(schema, "minLength", "maxLength", s.chars().count())
+}
+
+/// A bound as written in the schema: `1000`, not `1000.0`.
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
     }
 }
 
+/// The range of a number field in words, from its schema (`from 1 to 1000`), if it has one.
+fn range(schema: &Value) -> Option<String> {
+    let min = bound(schema, "minimum").map(|m| (exclusive(schema, "exclusiveMinimum"), number(m)));
+    let max = bound(schema, "maximum").map(|m| (exclusive(schema, "exclusiveMaximum"), number(m)));
+    if let (Some((false, min)), Some((false, max))) = (&min, &max) {
+        return Some(format!("from {min} to {max}"));
+    }
+    let parts: Vec<String> = [
+        min.map(|(open, m)| format!("{} {m}", if open { "greater than" } else { "at least" })),
+        max.map(|(open, m)| format!("{} {m}", if open { "less than" } else { "at most" })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// A count limit in words (`of at most 200 characters`), from `min`/`max` of the schema.
+fn counted(schema: &Value, min: &str, max: &str, unit: &str) -> String {
+    let limit = |name: &str| schema.get(name).and_then(Value::as_u64);
+    match (limit(min), limit(max)) {
+        (Some(min), Some(max)) => format!(" of {min} to {max} {unit}"),
+        (Some(min), None) => format!(" of at least {min} {unit}"),
+        (None, Some(max)) => format!(" of at most {max} {unit}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// What a field of this schema accepts, in words, from its type, format, bounds and values.
 fn describe(schema: &Value) -> String {
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         let names: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
         return format!("one of: {}", names.join(", "));
     }
-    match (
-        schema.get("type").and_then(Value::as_str),
-        schema.get("format").and_then(Value::as_str),
-    ) {
-        (Some("integer"), Some("int32")) => "a whole number between -2147483648 and 2147483647".into(),
-        (Some("integer"), _) => {
-            "a whole number (no decimals, no quotes) between -9223372036854775808 and 9223372036854775807".into()
-        }
-        (Some("number"), _) => "a number".into(),
-        (Some("boolean"), _) => "true or false".into(),
-        (Some("string"), Some("date" | "naive-date")) => "a date as YYYY-MM-DD, e.g. 2026-11-11".into(),
-        (Some("string"), Some("date-time")) => "a time in RFC 3339, e.g. 2026-11-11T19:30:00+01:00".into(),
-        (Some("string"), Some("uuid")) => "a UUID such as 0b7e9a4c-3f1d-4c2a-9d5e-1a2b3c4d5e6f".into(),
-        (Some("string"), _) => "a string".into(),
-        (Some("array"), _) => "a list".into(),
+    let format = schema.get("format").and_then(Value::as_str);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => match (range(schema), format) {
+            (Some(range), _) => format!("a whole number {range}"),
+            (None, Some("int32")) => "a whole number from -2147483648 to 2147483647".into(),
+            (None, _) => "a whole number (no decimals, no quotes)".into(),
+        },
+        Some("number") => match range(schema) {
+            Some(range) => format!("a number {range}"),
+            None => "a number".into(),
+        },
+        Some("boolean") => "true or false".into(),
+        Some("string") => match format {
+            Some("date" | "naive-date") => "a date as YYYY-MM-DD, e.g. 2026-11-11".into(),
+            Some("date-time") => "a time in RFC 3339, e.g. 2026-11-11T19:30:00+01:00".into(),
+            Some("uuid") => "a UUID such as 0b7e9a4c-3f1d-4c2a-9d5e-1a2b3c4d5e6f".into(),
+            _ => format!("a string{}", counted(schema, "minLength", "maxLength", "characters")),
+        },
+        Some("array") => format!("a list{}", counted(schema, "minItems", "maxItems", "items")),
+        Some("object") => "a JSON object".into(),
         _ => "a valid value".into(),
     }
 }
@@ -248,6 +328,9 @@ mod tests {
         "schema": { "$ref": "#/components/schemas/Thing" } } } } } } },
       "components": { "schemas": { "Thing": { "type": "object", "required": ["count", "kind"], "properties": {
         "count": { "type": "integer", "format": "int64" },
+        "quantity": { "type": "integer", "format": "int64", "minimum": 1, "maximum": 1000 },
+        "share": { "type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1 },
+        "code": { "type": "string", "maxLength": 4 },
         "kind": { "type": "string", "enum": ["a", "b"] },
         "on": { "type": "string", "format": "date" },
         "tags": { "type": "array", "items": { "type": "string" } },
@@ -280,6 +363,33 @@ mod tests {
                 .field_errors("POST", "/api/v1/other", b"{}")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn messages_say_what_the_schema_expects() {
+        let message = |body: &str| fields(body).into_iter().map(|(_, m)| m).collect::<Vec<_>>();
+        let expects = "must be a whole number from 1 to 1000";
+        for quantity in ["\"three\"", "2.5", "0", "1001", "true"] {
+            assert_eq!(
+                message(&format!(r#"{{"count": 1, "kind": "a", "quantity": {quantity}}}"#)),
+                [expects],
+                "{quantity}"
+            );
+        }
+        assert!(message(r#"{"count": 1, "kind": "a", "quantity": 1000}"#).is_empty());
+        assert_eq!(
+            message(r#"{"count": "1", "kind": "a"}"#),
+            ["must be a whole number (no decimals, no quotes)"]
+        );
+        assert_eq!(
+            message(r#"{"count": 1, "kind": "a", "share": 0}"#),
+            ["must be a number greater than 0 and at most 1"]
+        );
+        assert_eq!(
+            message(r#"{"count": 1, "kind": "a", "code": "toolong"}"#),
+            ["must be a string of at most 4 characters"]
+        );
+        assert!(message(r#"{"count": 1, "kind": "a", "code": "okay"}"#).is_empty());
     }
 
     #[test]

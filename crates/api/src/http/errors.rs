@@ -34,21 +34,32 @@ pub fn to_problem(
     } else if let Some(e) = err.downcast_ref::<ParsePathError>() {
         Problem::new(StatusCode::BAD_REQUEST, format!("the path {path} is not valid: {e}"))
     } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-        let message = explain(&e.reason);
-        let problem = Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "the request body is not valid for this operation: {message}; see /api/v1/openapi.json for its schema"
-            ),
-        );
-        let fields = match body_field(&e.reason) {
-            Some(field) => vec![ProblemField { field, message }],
-            None => body_fields(),
-        };
+        // Each field that does not fit, with what it expects, from the operation's schema; the
+        // framework's own text only when the schema finds nothing (e.g. malformed JSON).
+        let mut fields = body_fields();
+        if fields.is_empty()
+            && let Some(field) = body_field(&e.reason)
+        {
+            fields.push(ProblemField {
+                field,
+                message: explain(&e.reason),
+            });
+        }
         if fields.is_empty() {
-            problem
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the request body is not valid for this operation: {}; see /api/v1/openapi.json for its schema",
+                    explain(&e.reason)
+                ),
+            )
         } else {
-            problem.with_errors(fields)
+            let named: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the request body is not valid: {}", named.join("; ")),
+            )
+            .with_errors(fields)
         }
     } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
         Problem::new(

@@ -15,14 +15,15 @@ use campaign_domain::point::LonLat;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
 use campaign_persistence::activities::{
-    Activity, ActivityFilter, ActivityRepo, ActivityUpdate, NewActivity, millimetres,
+    Activity, ActivityFilter, ActivityRepo, ActivityUpdate, NewActivity, UpdateRefused, millimetres,
 };
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
-use poem::http::header;
-use poem_openapi::param::{Path, Query};
+use poem::http::{StatusCode, header};
+use poem::web::headers::{ETag, HeaderMapExt, IfMatch};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
@@ -34,7 +35,7 @@ use super::municipalities::ProvinceName;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
 use crate::http::Negotiated;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 
 const CURSOR_LIST: &str = "activities";
 const CURSOR_NEAR: &str = "activities-near";
@@ -235,6 +236,7 @@ pub struct CreateActivityRequest {
     /// Shown on the public agenda.
     pub public: bool,
     /// Defaults to the year of the start date in Belgium; that campaign must exist.
+    #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
     pub campaign_year: Option<i64>,
 }
 
@@ -252,6 +254,8 @@ pub struct UpdateActivityRequest {
     pub location: Option<Location>,
     pub public: Option<bool>,
     pub status: Option<StatusName>,
+    /// People who came, for a held activity.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub attendance: Option<i64>,
 }
 
@@ -307,6 +311,24 @@ pub enum ActivityCreated {
     /// The activity is logged.
     #[oai(status = 201)]
     Created(Json<ActivityOut>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum ActivityRead {
+    /// The activity, with its `ETag`.
+    #[oai(status = 200)]
+    Found(Json<ActivityOut>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum ActivityUpdated {
+    /// The activity as changed, with its new `ETag`.
+    #[oai(status = 200)]
+    Updated(Json<ActivityOut>, #[oai(header = "ETag")] String),
+    /// `If-Match` does not name the activity's current `ETag`: someone changed it since it was
+    /// read. Nothing was changed; GET it again and reapply the change.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
 }
 
 #[derive(ApiResponse)]
@@ -642,25 +664,36 @@ impl ActivitiesApi {
     }
 
     /// Get an activity
+    ///
+    /// Answers the activity's `ETag`; send it back as `If-Match` with a `PATCH` so that change
+    /// applies only to the version you read.
     #[oai(path = "/activities/:id", method = "get", operation_id = "get_activity")]
-    async fn get_activity(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<ActivityOut>, ApiError> {
+    async fn get_activity(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<ActivityRead, ApiError> {
         let activity = self.visible_activity(&auth, id.0, Action::Read, "").await?;
-        Ok(Json(ActivityOut::new(activity, None)))
+        let tag = etag(activity.version);
+        Ok(ActivityRead::Found(Json(ActivityOut::new(activity, None)), tag))
     }
 
     /// Change an activity, mark it held (with attendance) or cancelled
     ///
     /// For staff and the group's own volunteers. A held or cancelled activity never goes back to
-    /// planned (409 names the current status).
+    /// planned (409 names the current status). With `If-Match` (the `ETag` of a `GET`), the change
+    /// applies only if nobody changed the activity since (412 otherwise: read it again). Without
+    /// it, the fields sent are applied to the activity as it is when the change is written, and
+    /// the status rules are checked against that same state.
     #[oai(path = "/activities/:id", method = "patch", operation_id = "update_activity")]
     async fn update_activity(
         &self,
         auth: BearerAuth,
         req: &Request,
         id: Path<Uuid>,
+        /// The `ETag` of the version this change was made from (or `*`); a stale one is 412.
+        #[oai(name = "If-Match", validator(max_length = 200))]
+        _if_match: Header<Option<String>>,
         body: Json<UpdateActivityRequest>,
-    ) -> Result<Json<ActivityOut>, ApiError> {
-        let current = self
+    ) -> Result<ActivityUpdated, ApiError> {
+        let if_match = if_match_of(req)?;
+        let seen = self
             .visible_activity(
                 &auth,
                 id.0,
@@ -669,58 +702,125 @@ impl ActivitiesApi {
             )
             .await?;
         let body = body.0;
-        let details = ActivityDetails::new(
-            body.kind.map_or(current.details.kind, Into::into),
-            body.title.as_deref().unwrap_or(&current.details.title),
-            body.description.as_deref().or(current.details.description.as_deref()),
-            body.starts_at
-                .map_or(current.details.starts_at, |t| t.with_timezone(&Utc)),
-            body.ends_at.map_or(current.details.ends_at, |t| t.with_timezone(&Utc)),
-            body.public.unwrap_or(current.details.public),
-        )?;
-        let status: ActivityStatus = body.status.map_or(current.status, Into::into);
-        activity::transition(current.status, status).map_err(|e| ApiError::conflict(e.to_string()))?;
-        let attendance = match (status, body.attendance) {
-            (ActivityStatus::Held, Some(n)) => Some(activity::attendance(n)?),
-            (ActivityStatus::Held, None) => Some(current.attendance.ok_or_else(|| {
-                ApiError::invalid_field("attendance", "give the attendance when marking an activity held")
-            })?),
-            (_, Some(_)) => {
-                return Err(ApiError::invalid_field(
-                    "attendance",
-                    "only a held activity has an attendance",
-                ));
-            }
-            (_, None) => None,
-        };
-        let (place, municipality) = match body.location.as_ref() {
-            Some(_) => {
-                let place = place_of(body.location.as_ref())?;
-                let group = self
-                    .groups
-                    .get(current.group)
+        // A new location resolves against the group's home when no boundaries are loaded.
+        let place = place_of(body.location.as_ref())?;
+        let group_home = match body.location {
+            Some(_) => Some(
+                self.groups
+                    .get(seen.group)
                     .await?
-                    .ok_or_else(|| ApiError::internal(&"the activity's group is gone"))?;
-                let municipality = self.municipality_of(place.as_ref(), group.municipality)?;
-                (place, municipality)
-            }
-            None => (current.place.clone(), current.municipality),
+                    .ok_or_else(|| ApiError::internal(&"the activity's group is gone"))?
+                    .municipality,
+            ),
+            None => None,
         };
-        let update = ActivityUpdate {
-            details,
-            place,
-            municipality,
-            status,
-            attendance,
+        let moved_to = match (&place, group_home) {
+            (Some(_), Some(home)) => Some(self.municipality_of(place.as_ref(), home)?),
+            _ => None,
         };
+        let precondition = |version: i32| passes(if_match.as_ref(), version);
+        let change = |current: &Activity| merge(current, &body, place.clone(), moved_to);
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        let updated = self
-            .activities
-            .update(id.0, update, &ctx)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("there is no activity {}", id.0)))?;
-        Ok(Json(ActivityOut::new(updated, None)))
+        match self.activities.update(id.0, precondition, change, &ctx).await? {
+            Ok(updated) => {
+                let tag = etag(updated.version);
+                Ok(ActivityUpdated::Updated(Json(ActivityOut::new(updated, None)), tag))
+            }
+            Err(UpdateRefused::Missing) => Err(ApiError::not_found(format!("there is no activity {}", id.0))),
+            Err(UpdateRefused::Stale { current }) => Ok(ActivityUpdated::PreconditionFailed(Json(Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                format!(
+                    "the activity changed since you read it (If-Match does not name its current ETag {}); \
+                     GET it again, reapply your change and send it with the new ETag",
+                    etag(current)
+                ),
+            )))),
+            Err(UpdateRefused::Refused(e)) => Err(e),
+        }
     }
+}
+
+/// The new state of `current` with the fields of `patch`, checked against the status machine.
+fn merge(
+    current: &Activity,
+    patch: &UpdateActivityRequest,
+    place: Option<Place>,
+    moved_to: Option<NisCode>,
+) -> Result<ActivityUpdate, ApiError> {
+    let details = ActivityDetails::new(
+        patch.kind.map_or(current.details.kind, Into::into),
+        patch.title.as_deref().unwrap_or(&current.details.title),
+        patch.description.as_deref().or(current.details.description.as_deref()),
+        patch
+            .starts_at
+            .map_or(current.details.starts_at, |t| t.with_timezone(&Utc)),
+        patch.ends_at.map_or(current.details.ends_at, |t| t.with_timezone(&Utc)),
+        patch.public.unwrap_or(current.details.public),
+    )?;
+    let status: ActivityStatus = patch.status.map_or(current.status, Into::into);
+    activity::transition(current.status, status).map_err(|e| ApiError::conflict(e.to_string()))?;
+    let attendance = match (status, patch.attendance) {
+        (ActivityStatus::Held, Some(n)) => Some(activity::attendance(n)?),
+        (ActivityStatus::Held, None) => Some(current.attendance.ok_or_else(|| {
+            ApiError::invalid_field("attendance", "give the attendance when marking an activity held")
+        })?),
+        (_, Some(_)) => {
+            return Err(ApiError::invalid_field(
+                "attendance",
+                "only a held activity has an attendance",
+            ));
+        }
+        (_, None) => None,
+    };
+    let (place, municipality) = match (patch.location.is_some(), moved_to) {
+        (true, Some(municipality)) => (place, municipality),
+        _ => (current.place.clone(), current.municipality),
+    };
+    Ok(ActivityUpdate {
+        details,
+        place,
+        municipality,
+        status,
+        attendance,
+    })
+}
+
+/// The `ETag` of an activity's version: strong, opaque to clients.
+fn etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// Whether `If-Match` lets a change of `version` through.
+fn passes(if_match: Option<&IfMatch>, version: i32) -> bool {
+    match if_match {
+        None => true,
+        Some(tags) => etag(version)
+            .parse::<ETag>()
+            .is_ok_and(|tag| tags.precondition_passes(&tag)),
+    }
+}
+
+/// The request's `If-Match`, if it sent one; an unreadable one is 400 (never ignored, never
+/// taken for a tag that merely does not match).
+fn if_match_of(req: &Request) -> Result<Option<IfMatch>, ApiError> {
+    let invalid = || {
+        ApiError::invalid_field(
+            "If-Match",
+            "must be `*` or a comma-separated list of ETags as GET /activities/{id} answers them, e.g. \"v3\"",
+        )
+    };
+    for value in req.headers().get_all(header::IF_MATCH) {
+        let text = value.to_str().map_err(|_| invalid())?;
+        let well_formed = text.trim() == "*"
+            || text
+                .split(',')
+                .map(str::trim)
+                .all(|tag| !tag.is_empty() && tag.parse::<ETag>().is_ok());
+        if !well_formed {
+            return Err(invalid());
+        }
+    }
+    req.headers().typed_try_get::<IfMatch>().map_err(|_| invalid())
 }
 
 fn rename(mut e: campaign_domain::ValidationError, field: &str) -> campaign_domain::ValidationError {

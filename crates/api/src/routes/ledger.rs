@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use campaign_domain::activity::ActivityStatus;
+use campaign_domain::group::inactive_for_money;
+use campaign_domain::ids::GroupId;
 use campaign_domain::ledger::{self, EntryKind, PaymentMethod};
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
@@ -12,8 +14,7 @@ use campaign_domain::{FieldError, ValidationError};
 use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::campaigns::{Campaign, CampaignRepo, Product};
 use campaign_persistence::groups::{Group, GroupRepo};
-use campaign_persistence::idempotency::Created;
-use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, NewEntry, SaleLine};
+use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, Logged, NewEntry, SaleLine};
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -66,13 +67,24 @@ pub struct EntryIn {
     pub kind: EntryKindName,
     #[oai(validator(max_length = 40))]
     pub product_code: Option<String>,
+    /// Units sold, for a sale.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub quantity: Option<i64>,
+    /// For `activity_income` and `donation`: 1 cent to €100,000.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub amount_cents: Option<i64>,
     pub payment_method: PaymentMethodName,
     pub occurred_at: DateTime<FixedOffset>,
     pub activity_id: Option<Uuid>,
     #[oai(validator(max_length = 1000))]
     pub note: Option<String>,
+    /// The device's own id for this entry (1 to 100 visible ASCII characters, e.g. a UUID),
+    /// optional on a single entry, required in a batch. One entry per group and client id,
+    /// forever: a single entry whose client id the group stored before (by a single entry or a
+    /// batch, however long ago) answers that stored entry with 200 and
+    /// `Idempotent-Replayed: true`, and nothing new is written.
+    #[oai(validator(max_length = 100))]
+    pub client_id: Option<String>,
 }
 
 /// An entry of the ledger. Amounts in euro cents; a correction has the opposite amount.
@@ -192,6 +204,50 @@ pub enum EntryCreated {
         #[oai(header = "Idempotent-Replayed")]
         bool,
     ),
+    /// The group stored an entry under this `client_id` before (by a single entry or a batch):
+    /// this is that entry, as stored; nothing new was written. `Idempotent-Replayed` is `true`.
+    #[oai(status = 200)]
+    Existing(
+        Json<EntryOut>,
+        #[oai(header = "Location")] String,
+        /// Always `true`: nothing new was written.
+        #[oai(header = "Idempotent-Replayed")]
+        bool,
+    ),
+}
+
+impl EntryCreated {
+    fn new(entry: EntryOut) -> Self {
+        let location = format!("/api/v1/entries/{}", entry.id);
+        Self::Created(Json(entry), location, false)
+    }
+
+    /// An entry stored before under the same client id.
+    fn existing(entry: EntryOut) -> Self {
+        let location = format!("/api/v1/entries/{}", entry.id);
+        Self::Existing(Json(entry), location, true)
+    }
+
+    /// The answer kept under an `Idempotency-Key`, with the status it had.
+    fn replay(status: u16, body: &str) -> Result<Self, ApiError> {
+        let entry: EntryOut = idempotency::replayed(body)?;
+        let location = format!("/api/v1/entries/{}", entry.id);
+        Ok(if status == 200 {
+            Self::Existing(Json(entry), location, true)
+        } else {
+            Self::Created(Json(entry), location, true)
+        })
+    }
+}
+
+/// An entry's JSON as answered, for the idempotency record.
+fn rendered(entry: &LedgerEntry, existing: bool) -> (u16, String) {
+    let status = if existing { 200 } else { 201 };
+    let body = EntryOut::from(entry.clone())
+        .to_json()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    (status, body)
 }
 
 pub struct LedgerApi {
@@ -262,17 +318,49 @@ impl PriceList {
             products,
         })
     }
+
+    /// The product codes of a campaign, sorted, for an answer that names an unknown one.
+    fn codes(&self, year: i32) -> String {
+        let mut codes: Vec<&str> = self
+            .products
+            .keys()
+            .filter(|(y, _)| *y == year)
+            .map(|(_, code)| code.as_str())
+            .collect();
+        codes.sort_unstable();
+        if codes.is_empty() {
+            format!("the {year} campaign has no products yet")
+        } else {
+            format!("the products of the {year} campaign are {}", codes.join(", "))
+        }
+    }
 }
 
+/// The group and status of each activity entries refer to (unknown ones are absent).
+type ActivityRefs = HashMap<Uuid, (GroupId, ActivityStatus)>;
+
 impl LedgerApi {
-    /// Checks one entry of `group` against the rules, the campaigns and the price list.
-    async fn build(
-        &self,
+    /// Reads the activities these entries refer to. A database failure is a 5xx here, never a
+    /// rejection of the entry.
+    async fn activity_refs(&self, ids: impl IntoIterator<Item = Uuid>) -> Result<ActivityRefs, ApiError> {
+        let mut refs = HashMap::new();
+        for id in ids.into_iter().collect::<std::collections::BTreeSet<_>>() {
+            if let Some(activity) = self.activities.get(id).await? {
+                refs.insert(id, (activity.group, activity.status));
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Checks one entry of `group` against the rules, the campaigns, the price list and the
+    /// activities it may refer to.
+    fn build(
         group: &Group,
         input: EntryIn,
         client_id: Option<String>,
         created_by: campaign_domain::ids::UserId,
         prices: &PriceList,
+        activities: &ActivityRefs,
     ) -> Result<NewEntry, EntryProblem> {
         let occurred_at = input.occurred_at.with_timezone(&Utc);
         let day = ledger::local_date(occurred_at);
@@ -336,12 +424,20 @@ impl LedgerApi {
                         None if errors.is_empty() => {
                             return Err(EntryProblem::unknown(
                                 "product_code",
-                                format!("{code} is not a product of the {} campaign", campaign.year),
+                                format!(
+                                    "{code} is not a product of the {} campaign; {}",
+                                    campaign.year,
+                                    prices.codes(campaign.year)
+                                ),
                             ));
                         }
                         None => errors.push(FieldError::new(
                             "product_code",
-                            format!("{code} is not a product of the {} campaign", campaign.year),
+                            format!(
+                                "{code} is not a product of the {} campaign; {}",
+                                campaign.year,
+                                prices.codes(campaign.year)
+                            ),
                         )),
                     },
                     (code, quantity) => {
@@ -379,14 +475,9 @@ impl LedgerApi {
             });
         }
         if let Some(activity_id) = input.activity_id {
-            let activity = self
-                .activities
-                .get(activity_id)
-                .await
-                .map_err(|e| EntryProblem::unknown("activity_id", e.to_string()))?;
-            match activity {
-                Some(a) if a.group == group.id && a.status != ActivityStatus::Cancelled => {}
-                Some(a) if a.group == group.id => {
+            match activities.get(&activity_id) {
+                Some((owner, status)) if *owner == group.id && *status != ActivityStatus::Cancelled => {}
+                Some((owner, _)) if *owner == group.id => {
                     return Err(EntryProblem::unknown(
                         "activity_id",
                         "the activity was cancelled".into(),
@@ -429,16 +520,20 @@ impl LedgerApi {
     ///
     /// For staff and the group's own volunteers. Send an `Idempotency-Key` (a UUID per entry)
     /// and retry freely: the first request is applied, a retry answers the same without a
-    /// second entry, and the same key with another body is 422.
+    /// second entry (checked before anything else, so a stored entry is never refused later),
+    /// and the same key with another body is 422. Keys are kept 48 hours; a `client_id` is kept
+    /// forever: an entry whose `client_id` the group stored before answers that entry with 200.
+    /// A deactivated group's entries are 409.
     #[oai(path = "/groups/:id/entries", method = "post", operation_id = "create_entry")]
     async fn create_entry(
         &self,
         auth: BearerAuth,
         req: &Request,
         id: Path<Uuid>,
-        /// A key of your choice, unique per entry (e.g. a UUID), kept 48 hours.
+        /// A key of your choice, unique per entry (e.g. a UUID): 1 to 200 visible ASCII
+        /// characters, kept 48 hours.
         #[oai(name = "Idempotency-Key", validator(max_length = 200))]
-        idempotency_key_header: Header<Option<String>>,
+        _idempotency_key: Header<Option<String>>,
         body: Json<EntryIn>,
     ) -> Result<EntryCreated, ApiError> {
         let group = visible_group(
@@ -449,48 +544,45 @@ impl LedgerApi {
             "only staff and the group's volunteers log its money",
         )
         .await?;
-        let key = idempotency::key_of(
-            idempotency_key_header.0.as_deref(),
-            auth.0.user_id,
-            "POST",
-            req.uri().path(),
-            &body.0,
-        )?;
+        // A retry is answered from what was stored before anything else is checked.
+        let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
+        if let Some(key) = &key
+            && let Some((status, stored)) = idempotency::earlier(self.ledger.earlier_answer(key).await?)?
+        {
+            return EntryCreated::replay(status, &stored);
+        }
+        let client_id = body.0.client_id.as_deref().map(ledger::client_id).transpose()?;
+        if let Some(client_id) = &client_id
+            && let Some(stored) = self.ledger.by_client_id(group.id, client_id).await?
+        {
+            return Ok(EntryCreated::existing(stored.into()));
+        }
+        if !group.active {
+            return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
+        }
         let prices = PriceList::load(&self.campaigns).await?;
-        let new = self
-            .build(&group, body.0, None, auth.0.user_id, &prices)
-            .await
+        let activities = self.activity_refs(body.0.activity_id).await?;
+        let new = Self::build(&group, body.0, client_id, auth.0.user_id, &prices, &activities)
             .map_err(EntryProblem::into_api)?;
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        let render = |entry: &LedgerEntry| {
-            (
-                201,
-                EntryOut::from(entry.clone())
-                    .to_json()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            )
-        };
-        match self.ledger.create(new, &ctx, key.as_ref(), render).await? {
-            Created::New(entry) => {
+        match self.ledger.create(new, &ctx, key.as_ref(), rendered).await? {
+            Logged::New(entry) => {
                 self.feed.changed(entry.campaign_year);
-                let location = format!("/api/v1/entries/{}", entry.id);
-                Ok(EntryCreated::Created(Json(entry.into()), location, false))
+                Ok(EntryCreated::new(entry.into()))
             }
-            Created::Replay { body, .. } => {
-                let entry: EntryOut = idempotency::replayed(&body)?;
-                let location = format!("/api/v1/entries/{}", entry.id);
-                Ok(EntryCreated::Created(Json(entry), location, true))
-            }
-            Created::KeyMismatch => Err(idempotency::key_reused()),
+            Logged::Existing(entry) => Ok(EntryCreated::existing(entry.into())),
+            Logged::Replay { status, body } => EntryCreated::replay(status, &body),
+            Logged::KeyMismatch => Err(idempotency::key_reused()),
         }
     }
 
     /// Upload an offline batch
     ///
     /// Up to 500 entries, each with its `client_id`. Each answers `created`, `duplicate` (this
-    /// client id was stored before: never counted twice) or `rejected` with the reason; one bad
-    /// entry does not spoil the others.
+    /// client id was stored before, by a batch or a single entry, however long ago: never
+    /// counted twice, and answered before the entry is checked again) or `rejected` with the
+    /// reason; one bad entry does not spoil the others. A deactivated group's batch is 409
+    /// unless every entry is a duplicate.
     #[oai(
         path = "/groups/:id/entries/batch",
         method = "post",
@@ -517,26 +609,50 @@ impl LedgerApi {
                 format!("a batch carries at most {MAX_BATCH} entries; split it"),
             ));
         }
+        let items: Vec<BatchItem> = body
+            .0
+            .entries
+            .into_iter()
+            .map(|Any(raw)| BatchItem::read(raw))
+            .collect();
+        // Client ids stored before are answered first, whatever their entries say now.
+        let known: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.client_id.as_ref().ok().cloned())
+            .collect();
+        let stored = self.ledger.stored_client_ids(group.id, &known).await?;
+        let fresh = items
+            .iter()
+            .any(|i| i.entry.is_ok() && i.client_id.as_ref().is_ok_and(|c| !stored.contains_key(c)));
+        if fresh && !group.active {
+            return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
+        }
         let prices = PriceList::load(&self.campaigns).await?;
-        let mut client_ids = Vec::with_capacity(body.entries.len());
-        let mut checked = Vec::with_capacity(body.entries.len());
-        for Any(raw) in body.0.entries {
-            let (client_id, entry) = split_client_id(raw);
-            client_ids.push(client_id.clone());
-            let new = match (client_id.map(|c| ledger::client_id(&c)), entry) {
-                (None, _) => Err("client_id is required for each entry of a batch".to_owned()),
-                (Some(Err(e)), _) => Err(e.to_string()),
-                (Some(Ok(_)), Err(e)) => Err(e),
-                (Some(Ok(client_id)), Ok(input)) => self
-                    .build(&group, input, Some(client_id), auth.0.user_id, &prices)
-                    .await
-                    .map_err(|p| p.text()),
-            };
-            checked.push(new);
+        let activities = self
+            .activity_refs(
+                items
+                    .iter()
+                    .filter_map(|i| i.entry.as_ref().ok().and_then(|e| e.activity_id)),
+            )
+            .await?;
+        let mut client_ids = Vec::with_capacity(items.len());
+        let mut checked = Vec::with_capacity(items.len());
+        for item in items {
+            client_ids.push(item.sent);
+            let known = item.client_id.as_ref().ok().and_then(|c| stored.get(c)).copied();
+            checked.push(match (item.client_id, item.entry, known) {
+                (Err(reason), _, _) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(_), _, Some(id)) => Err(BatchOutcome::Duplicate(id)),
+                (Ok(_), Err(reason), None) => Err(BatchOutcome::Rejected(reason)),
+                (Ok(client_id), Ok(input), None) => {
+                    Self::build(&group, input, Some(client_id), auth.0.user_id, &prices, &activities)
+                        .map_err(|p| BatchOutcome::Rejected(p.text()))
+                }
+            });
         }
         let outcomes = self
             .ledger
-            .create_batch(checked, &audit_context(req, &self.auth, Some(&auth.0)))
+            .create_batch(group.id, checked, &audit_context(req, &self.auth, Some(&auth.0)))
             .await?;
         let results = outcomes
             .into_iter()
@@ -662,20 +778,37 @@ impl LedgerApi {
             )
             .await?;
         self.feed.changed(correction.campaign_year);
-        let location = format!("/api/v1/entries/{}", correction.id);
-        Ok(EntryCreated::Created(Json(correction.into()), location, false))
+        Ok(EntryCreated::new(correction.into()))
     }
 }
 
-/// Takes `client_id` out of a batch item and reads the rest as an entry.
-fn split_client_id(raw: serde_json::Value) -> (Option<String>, Result<EntryIn, String>) {
-    let serde_json::Value::Object(mut fields) = raw else {
-        return (None, Err("each entry must be a JSON object".to_owned()));
-    };
-    let client_id = fields.remove("client_id").map(|v| match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    });
-    let entry = serde_json::from_value::<EntryIn>(serde_json::Value::Object(fields)).map_err(|e| e.to_string());
-    (client_id, entry)
+/// One item of a batch as sent: its client id as given, that id checked, and the entry.
+struct BatchItem {
+    sent: Option<String>,
+    client_id: Result<String, String>,
+    entry: Result<EntryIn, String>,
+}
+
+impl BatchItem {
+    /// Takes `client_id` out of a batch item and reads the rest as an entry.
+    fn read(raw: serde_json::Value) -> Self {
+        let serde_json::Value::Object(mut fields) = raw else {
+            return Self {
+                sent: None,
+                client_id: Err("each entry must be a JSON object".to_owned()),
+                entry: Err("each entry must be a JSON object".to_owned()),
+            };
+        };
+        let sent = fields.remove("client_id").map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        });
+        let client_id = match sent.as_deref().map(ledger::client_id) {
+            None => Err("client_id is required for each entry of a batch".to_owned()),
+            Some(Err(e)) => Err(e.to_string()),
+            Some(Ok(client_id)) => Ok(client_id),
+        };
+        let entry = serde_json::from_value::<EntryIn>(serde_json::Value::Object(fields)).map_err(|e| e.to_string());
+        Self { sent, client_id, entry }
+    }
 }

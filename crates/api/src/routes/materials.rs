@@ -86,6 +86,7 @@ pub struct StockAdjustment {
 pub struct LineIn {
     #[oai(validator(max_length = 40))]
     pub material_code: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub quantity: i64,
 }
 
@@ -239,6 +240,13 @@ pub struct MaterialsApi {
     pub materials: MaterialRepo,
     pub municipalities: MunicipalityRepo,
     pub auth: Arc<AuthState>,
+}
+
+/// The answer kept for an earlier request under the same `Idempotency-Key`.
+fn replay(stored: &str) -> Result<RequestCreated, ApiError> {
+    let request: MaterialRequestOut = idempotency::replayed(stored)?;
+    let location = format!("/api/v1/material-requests/{}", request.id);
+    Ok(RequestCreated::Created(Json(request), location, true))
 }
 
 fn move_error(e: MoveError, id: Uuid) -> ApiError {
@@ -400,7 +408,7 @@ impl MaterialsApi {
         nis: Path<String>,
         /// A key of your choice, unique per request (e.g. a UUID), kept 48 hours.
         #[oai(name = "Idempotency-Key", validator(max_length = 200))]
-        idempotency_key: Header<Option<String>>,
+        _idempotency_key: Header<Option<String>>,
         body: Json<MaterialRequestIn>,
     ) -> Result<RequestCreated, ApiError> {
         let code = NisCode::parse_field("nis", &nis.0)?;
@@ -412,6 +420,14 @@ impl MaterialsApi {
             missing,
             "only staff and the municipality's contacts request its materials",
         )?;
+        // A retry is answered from its key before anything else is checked (a request sent
+        // before midnight with tomorrow as needed_by is still the request that was stored).
+        let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
+        if let Some(key) = &key
+            && let Some((_, stored)) = idempotency::earlier(self.materials.earlier_answer(key).await?)?
+        {
+            return replay(&stored);
+        }
         if self.municipalities.get(code).await?.is_none() {
             return Err(ApiError::not_found(format!(
                 "there is no municipality {code} in Flanders or Brussels"
@@ -436,13 +452,6 @@ impl MaterialsApi {
                 return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
             }
         };
-        let key = idempotency::key_of(
-            idempotency_key.0.as_deref(),
-            auth.0.user_id,
-            "POST",
-            req.uri().path(),
-            &body.0,
-        )?;
         let new = NewRequest {
             municipality: code,
             requested_by: auth.0.user_id,
@@ -474,11 +483,7 @@ impl MaterialsApi {
                 let location = format!("/api/v1/material-requests/{}", request.id);
                 Ok(RequestCreated::Created(Json(request.into()), location, false))
             }
-            Created::Replay { body, .. } => {
-                let request: MaterialRequestOut = idempotency::replayed(&body)?;
-                let location = format!("/api/v1/material-requests/{}", request.id);
-                Ok(RequestCreated::Created(Json(request), location, true))
-            }
+            Created::Replay { body, .. } => replay(&body),
             Created::KeyMismatch => Err(idempotency::key_reused()),
         }
     }

@@ -23,6 +23,8 @@ pub struct Model {
     pub created_by: Uuid,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// Raised by every change; the `ETag` of the activity.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
