@@ -224,10 +224,8 @@ async fn a_burst_of_wrong_passwords_is_counted_whole(backend: Backend) {
         futures_util::future::join_all((0..12).map(|_| login_from(&app, "203.0.113.7", &victim.email, "a guess")))
             .await;
     let [checked, _] = tally(&burst, [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]);
-    assert!(
-        (1..=5).contains(&checked),
-        "{checked} passwords checked in a burst of 12"
-    );
+    // At most five reach the check; when all twelve are counted before any is checked, none do.
+    assert!(checked <= 5, "{checked} passwords checked in a burst of 12");
     // Attempts that were refused do not count: more guesses, one at a time, reach exactly five.
     let mut failures = checked;
     loop {

@@ -4,7 +4,8 @@
 //! both databases get the same 400 naming the field instead.
 //!
 //! Line breaks and tabs (`\n`, `\r`, `\t`) are allowed here, for multi-line notes and
-//! descriptions; fields of one line (names, titles, codes) refuse them in the domain.
+//! descriptions; fields of one line (names, titles, codes) refuse them in the domain. Passwords
+//! are exempt: they are secrets of any characters, never stored as text (only their hash).
 
 use poem::http::{StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
@@ -117,6 +118,9 @@ fn json_fields(body: &[u8], bad: &mut Vec<String>) {
     }
 }
 
+/// Fields that hold secrets: any characters, hashed and never stored or shown as text.
+const SECRET_FIELDS: [&str; 2] = ["password", "new_password"];
+
 fn walk(value: &Value, at: &str, bad: &mut Vec<String>) {
     match value {
         Value::String(text) if has_forbidden_control(text) => {
@@ -129,6 +133,9 @@ fn walk(value: &Value, at: &str, bad: &mut Vec<String>) {
         }
         Value::Object(fields) => {
             for (key, item) in fields {
+                if SECRET_FIELDS.contains(&key.as_str()) {
+                    continue;
+                }
                 let clean: String = key.chars().filter(|c| !is_forbidden_control(*c)).collect();
                 let here = if at.is_empty() { clean } else { format!("{at}.{clean}") };
                 if has_forbidden_control(key) {
@@ -161,6 +168,7 @@ mod tests {
         assert_eq!(fields_of("{\"name\":\"C1 \u{0085} control\"}"), ["name"]);
         assert_eq!(fields_of(r#"{"k\u0001ey":"v"}"#), ["key"]);
         assert_eq!(fields_of(r#""\u001b[31m""#), ["body"]);
+        assert!(fields_of(r#"{"email":"a@b.c","password":"\u0000\u0001 any secret"}"#).is_empty());
     }
 
     #[test]
