@@ -40,7 +40,9 @@ async fn the_reference_file_imports_and_a_reimport_replaces(backend: Backend) {
     let path = reference_file.path();
 
     assert_eq!(
-        import_boundaries(&app.db, &file(path, "nis_code"), false).await.unwrap(),
+        import_boundaries(&app.db, &file(path, "nis_code"), false)
+            .await
+            .unwrap(),
         304
     );
     assert_eq!(repo.boundary_count().await.unwrap(), 304);
@@ -142,7 +144,12 @@ async fn a_partial_file_is_refused_unless_asked_for(backend: Backend) {
         .await
         .unwrap_err();
     let message = format!("{error:#}");
-    for needle in ["2 municipalities", "24062, 44021", "--allow-partial", "nothing was imported"] {
+    for needle in [
+        "2 municipalities",
+        "24062, 44021",
+        "--allow-partial",
+        "nothing was imported",
+    ] {
         assert!(message.contains(needle), "the error should mention {needle}: {message}");
     }
     assert_eq!(repo.boundary_count().await.unwrap(), 304, "nothing changed");

@@ -13,8 +13,8 @@ mod lookup;
 mod materials;
 mod municipalities;
 mod openapi_contract;
-mod totals;
 mod text_input;
+mod totals;
 mod users;
 
 use poem::http::{HeaderMap, Method, StatusCode};

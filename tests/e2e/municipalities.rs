@@ -55,7 +55,12 @@ async fn registry_matches_the_reference_set(backend: Backend) {
             let text = |k: &str| p[k].as_str().unwrap().to_owned();
             (
                 text("nis_code"),
-                (text("name_nl"), p["name_fr"].as_str().map(str::to_owned), text("province"), text("region")),
+                (
+                    text("name_nl"),
+                    p["name_fr"].as_str().map(str::to_owned),
+                    text("province"),
+                    text("region"),
+                ),
             )
         })
         .collect();

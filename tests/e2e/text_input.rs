@@ -20,9 +20,14 @@ async fn control_characters_are_refused_in_every_text(backend: Backend) {
         .await
         .expect(StatusCode::CREATED);
     let product = json!({ "code": "cards-6", "name": "Cards", "unit_price_cents": 1200 });
-    post_as(&app, &app.staff, &format!("/api/v1/campaigns/{year}/products"), &product)
-        .await
-        .expect(StatusCode::CREATED);
+    post_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/campaigns/{year}/products"),
+        &product,
+    )
+    .await
+    .expect(StatusCode::CREATED);
     let (group, volunteer) = app.new_volunteer().await;
     let entries = format!("/api/v1/groups/{group}/entries");
     let sale = |note: &str| {
@@ -65,28 +70,47 @@ async fn control_characters_are_refused_in_every_text(backend: Backend) {
     post_as(&app, &volunteer, &activities, &activity("Quiz\u{0}", "fine"))
         .await
         .expect_field_error("title");
-    post_as(&app, &app.staff, "/api/v1/groups", &json!({ "name": "Comité\u{0}", "municipality_nis": "44021" }))
-        .await
-        .expect_field_error("name");
+    post_as(
+        &app,
+        &app.staff,
+        "/api/v1/groups",
+        &json!({ "name": "Comité\u{0}", "municipality_nis": "44021" }),
+    )
+    .await
+    .expect_field_error("name");
     let material = json!({ "code": "flag", "name": "Flag", "lent": false, "stock_on_hand": 10 });
     post_as(&app, &app.staff, "/api/v1/materials", &material)
         .await
         .expect(StatusCode::CREATED);
     let adjustment = json!({ "delta": 1, "reason": "counted" });
-    post_as(&app, &app.staff, "/api/v1/materials/flag%00/stock-adjustments", &adjustment)
-        .await
-        .expect_field_error("path");
+    post_as(
+        &app,
+        &app.staff,
+        "/api/v1/materials/flag%00/stock-adjustments",
+        &adjustment,
+    )
+    .await
+    .expect_field_error("path");
     let request: Value = json!({ "lines": [{ "material_code": "flag", "quantity": 1 }],
         "needed_by": (Utc::now() + Duration::days(7)).format("%Y-%m-%d").to_string(),
         "delivery_address": "Stadhuis\u{0}, Botermarkt 1" });
-    post_as(&app, &app.staff, "/api/v1/municipalities/44021/material-requests", &request)
-        .await
-        .expect_field_error("delivery_address");
+    post_as(
+        &app,
+        &app.staff,
+        "/api/v1/municipalities/44021/material-requests",
+        &request,
+    )
+    .await
+    .expect_field_error("delivery_address");
     get(&app, "/api/v1/municipalities?q=gent%00")
         .await
         .expect_field_error("q");
     let requests = get(&app, "/api/v1/material-requests").await;
-    assert_eq!(requests.expect(StatusCode::OK)["items"], json!([]), "nothing was stored");
+    assert_eq!(
+        requests.expect(StatusCode::OK)["items"],
+        json!([]),
+        "nothing was stored"
+    );
     let listed = get(&app, &format!("/api/v1/activities?group_id={group}")).await;
     assert_eq!(listed.expect(StatusCode::OK)["items"], json!([]), "nothing was stored");
 }

@@ -359,7 +359,10 @@ mod tests {
             .filter(|b| b.nis_code.province() == Some(crate::municipality::Province::BrusselsCapital))
             .count();
         assert_eq!(brussels, 19);
-        assert!(!EMBEDDED_2025.contains("postal"), "postal codes stay out of the project");
+        assert!(
+            !EMBEDDED_2025.contains("postal"),
+            "postal codes stay out of the project"
+        );
     }
 
     #[test]
@@ -370,10 +373,14 @@ mod tests {
         let leuven = NisCode::parse("24062").ok();
         let aalst = NisCode::parse("41002").ok();
         let registry: Vec<NisCode> = [gent, leuven, aalst].into_iter().flatten().collect();
-        let problems = check_coverage(&parsed, registry.iter(), false).err().map(|p| p.0.join(""));
+        let problems = check_coverage(&parsed, registry.iter(), false)
+            .err()
+            .map(|p| p.0.join(""));
         let problems = problems.unwrap_or_default();
         assert!(
-            problems.contains("2 municipalities") && problems.contains("24062, 41002") && problems.contains("--allow-partial"),
+            problems.contains("2 municipalities")
+                && problems.contains("24062, 41002")
+                && problems.contains("--allow-partial"),
             "{problems}"
         );
         assert_eq!(check_coverage(&parsed, registry.iter(), true), Ok(()));

@@ -101,7 +101,10 @@ pub async fn ensure_boundaries(db: &DatabaseConnection, file: Option<&Path>) -> 
             import_boundaries(db, &BoundarySource::Embedded, false)
                 .await
                 .context("the embedded boundaries could not be imported")?;
-            tracing::info!(attribution = EMBEDDED_2025_ATTRIBUTION, "loaded the embedded 2025 boundaries");
+            tracing::info!(
+                attribution = EMBEDDED_2025_ATTRIBUTION,
+                "loaded the embedded 2025 boundaries"
+            );
         }
     }
     Ok(())

@@ -123,9 +123,11 @@ const SECRET_FIELDS: [&str; 2] = ["password", "new_password"];
 
 fn walk(value: &Value, at: &str, bad: &mut Vec<String>) {
     match value {
-        Value::String(text) if has_forbidden_control(text) => {
-            bad.push(if at.is_empty() { "body".to_owned() } else { at.to_owned() })
-        }
+        Value::String(text) if has_forbidden_control(text) => bad.push(if at.is_empty() {
+            "body".to_owned()
+        } else {
+            at.to_owned()
+        }),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, &format!("{at}[{i}]"), bad);

@@ -3,8 +3,8 @@
 
 mod body_fields;
 mod body_limit;
-mod control_characters;
 mod client_address;
+mod control_characters;
 mod errors;
 mod negotiated;
 mod rate_limit;
@@ -12,8 +12,8 @@ mod request_context;
 
 pub use body_fields::{BodySlot, RequestSchemas};
 pub use body_limit::BodyLimit;
-pub use control_characters::{ControlCharacters, is_forbidden_control};
 pub use client_address::{FORWARDED_FOR, TrustedProxies, client_addr_of};
+pub use control_characters::{ControlCharacters, is_forbidden_control};
 pub use errors::to_problem;
 pub use negotiated::Negotiated;
 pub use rate_limit::{KeyedLimiter, PRUNE_EVERY_CHECKS, RateLimit};
