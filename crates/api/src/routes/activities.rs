@@ -21,7 +21,6 @@ use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
-use poem::http::header;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -33,12 +32,12 @@ use super::groups::visible_group;
 use super::municipalities::ProvinceName;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
-use crate::http::Negotiated;
+use crate::http::{Negotiated, accept};
 use crate::problem::ApiError;
 
 const CURSOR_LIST: &str = "activities";
 const CURSOR_NEAR: &str = "activities-near";
-pub const GEO_JSON: &str = "application/geo+json";
+pub const GEO_JSON: &str = accept::GEO_JSON;
 
 /// What kind of activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -311,7 +310,7 @@ pub enum ActivityCreated {
 
 #[derive(ApiResponse)]
 pub enum ActivityList {
-    /// The activities; with `Accept: application/geo+json` a GeoJSON FeatureCollection.
+    /// The activities; a GeoJSON FeatureCollection when `Accept` prefers `application/geo+json`.
     #[oai(status = 200)]
     List(Json<ActivityPage>),
     /// The activities as a GeoJSON FeatureCollection.
@@ -410,10 +409,7 @@ impl Search {
 }
 
 fn wants_geojson(req: &Request) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains(GEO_JSON))
+    accept::preferred(req, &[accept::JSON, GEO_JSON]) == GEO_JSON
 }
 
 fn scope_of(activity: &Activity) -> Scope {

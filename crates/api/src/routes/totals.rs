@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use poem::Request;
-use poem::http::header;
 use poem::web::sse::Event;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::EventStream;
@@ -30,6 +29,8 @@ use super::ApiTags;
 use super::context::allow;
 use crate::auth::BearerAuth;
 use crate::http::Negotiated;
+use crate::http::accept;
+use crate::http::csv_table::{Cell, CsvTable};
 use crate::problem::ApiError;
 
 /// Money raised by kind of entry.
@@ -96,7 +97,8 @@ pub struct TotalsBreakdown {
 
 #[derive(ApiResponse)]
 pub enum BreakdownResponse {
-    /// The breakdown; with `Accept: text/csv`, as CSV (`key,label,raised_cents,entries`).
+    /// The breakdown; as CSV (`key,label,raised_cents,entries`) when `Accept` prefers `text/csv`.
+    /// Text cells that could run as a spreadsheet formula start with `'`.
     #[oai(status = 200)]
     Json(Json<TotalsBreakdown>),
     /// The breakdown as CSV.
@@ -274,14 +276,6 @@ fn scope_of(actor: &Actor) -> TotalsScope {
     }
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Totals")]
 impl TotalsApi {
     /// A campaign's totals
@@ -386,23 +380,17 @@ impl TotalsApi {
         };
         let campaign = self.campaign(year.0).await?;
         let rows = self.totals.by(campaign.year, dimension.0.into(), scope).await?;
-        let wants_csv = req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv"));
-        if wants_csv {
-            let mut csv = String::from("key,label,raised_cents,entries\r\n");
+        if accept::preferred(req, &[accept::JSON, accept::CSV]) == accept::CSV {
+            let mut csv = CsvTable::new(&["key", "label", "raised_cents", "entries"])?;
             for row in &rows {
-                csv.push_str(&format!(
-                    "{},{},{},{}\r\n",
-                    csv_field(&row.key),
-                    csv_field(&row.label),
-                    row.raised_cents,
-                    row.entries
-                ));
+                csv.row(&[
+                    Cell::Text(&row.key),
+                    Cell::Text(&row.label),
+                    Cell::Number(row.raised_cents),
+                    Cell::Number(row.entries),
+                ])?;
             }
-            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv))));
+            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv.finish()?))));
         }
         let items = rows
             .into_iter()
