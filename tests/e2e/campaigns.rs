@@ -424,7 +424,7 @@ async fn concurrent_overlapping_campaigns_are_not_both_created(backend: Backend)
         assert!(pair[0].1 < pair[1].0, "no two campaigns overlap: {spans:?}");
     }
 
-    post_as(&app, &staff, "/api/v1/campaigns", &dated(2050, "2050-01-01", "2050-06-30"))
+    post_as(&app, &staff, "/api/v1/campaigns", &dated(2050, "2050-06-01", "2050-12-31"))
         .await
         .expect(StatusCode::CREATED);
     let (created, changed) = futures_util::future::join(

@@ -14,6 +14,7 @@ on_both_databases!(
     totals_follow_the_ledger_in_every_dimension,
     totals_are_scoped_and_the_thermometer_is_public,
     verify_totals_finds_and_repairs_a_difference,
+    verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales,
     pacing_compares_with_the_previous_campaign,
     the_map_shows_every_municipality,
     the_stream_sends_totals_at_connect_and_after_a_write,
@@ -310,8 +311,73 @@ async fn verify_totals_finds_and_repairs_a_difference(backend: Backend) {
         "{}",
         differences[0]
     );
-    totals.rebuild().await.unwrap();
+    let repair = totals.repair().await.unwrap();
+    assert_eq!(repair.differences, differences);
     assert!(totals.verify().await.unwrap().is_empty());
+    assert!(totals.repair().await.unwrap().differences.is_empty());
+}
+
+/// Sales from several groups at once, through the API; the number acknowledged.
+async fn concurrent_sales(app: &TestApp, sellers: &[(campaign_domain::ids::GroupId, crate::Session)]) -> i64 {
+    let posts = (0..6).flat_map(|_| {
+        sellers.iter().map(|(group, volunteer)| {
+            let uri = format!("/api/v1/groups/{group}/entries");
+            async move { post_as(app, volunteer, &uri, &entry("sale", 1, "cash")).await }
+        })
+    });
+    let answers = futures_util::future::join_all(posts).await;
+    for answer in &answers {
+        answer.expect(StatusCode::CREATED);
+    }
+    answers.len() as i64
+}
+
+async fn verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let mut sellers = Vec::new();
+    for _ in 0..4 {
+        sellers.push(app.new_volunteer().await);
+    }
+    concurrent_sales(&app, &sellers).await;
+    let totals = TotalsRepo::new(app.db.clone());
+    // Checks while sales are being written: each sees ledger and totals at one moment.
+    let (sold, checks) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
+        let mut found = Vec::new();
+        for _ in 0..8 {
+            found.extend(totals.verify().await.unwrap());
+            tokio::task::yield_now().await;
+        }
+        found
+    })
+    .await;
+    assert!(checks.is_empty(), "a consistent snapshot shows no difference: {checks:?}");
+    assert_eq!(sold, 24);
+
+    // Repairs while sales are being written, after breaking the totals.
+    app.db
+        .execute_unprepared("UPDATE ledger_rollup SET raised_cents = raised_cents + 7")
+        .await
+        .unwrap();
+    let (sold, repairs) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
+        let mut repaired = 0;
+        for _ in 0..8 {
+            repaired += totals.repair().await.unwrap().differences.len();
+            tokio::task::yield_now().await;
+        }
+        repaired
+    })
+    .await;
+    assert!(repairs > 0, "the first repair found the broken totals");
+    assert_eq!(sold, 24);
+    assert!(totals.verify().await.unwrap().is_empty(), "no sale is lost from the totals");
+    let summary = get(&app, &format!("/api/v1/campaigns/{y}/totals")).await;
+    let body = summary.expect(StatusCode::OK);
+    assert_eq!(body["entries"], 3 * 24);
+    assert_eq!(body["raised_cents"], 3 * 24 * 1200);
 }
 
 async fn pacing_compares_with_the_previous_campaign(backend: Backend) {

@@ -100,7 +100,8 @@ impl Default for DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyTotalsArgs {
-    /// Replace the kept totals with the recomputation (after reading the differences)
+    /// Replace the kept totals with the recomputation, in one transaction that makes ledger writes
+    /// wait meanwhile (safe while servers run)
     #[arg(long)]
     pub repair: bool,
 }
