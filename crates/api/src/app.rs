@@ -70,6 +70,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let public = PublicActivitiesApi {
         activities: ActivityRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
     };
     let materials = MaterialsApi {
         materials: MaterialRepo::new(db.clone()),
