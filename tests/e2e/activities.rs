@@ -17,6 +17,7 @@ on_both_databases!(
     pages_stay_correct_while_activities_arrive,
     the_public_agenda_has_no_personal_data,
     the_public_agenda_is_bounded_to_the_current_campaign,
+    geojson_only_when_the_accept_weights_prefer_it,
     bad_activity_input_names_the_field,
 );
 
@@ -796,4 +797,29 @@ async fn the_public_agenda_is_bounded_to_the_current_campaign(backend: Backend) 
     get(&app, "/api/v1/activities?near=3.7210,51.0546&radius_km=100&limit=500")
         .await
         .expect(StatusCode::OK);
+}
+
+async fn geojson_only_when_the_accept_weights_prefer_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    agenda(&app).await;
+    for (accept, geo) in [
+        ("application/geo+json", true),
+        ("application/json, application/geo+json;q=0", false),
+        ("application/geo+json;q=0, */*", false),
+        ("application/json;q=0.5, application/geo+json", true),
+        ("application/json, application/geo+json", false),
+    ] {
+        let request = app
+            .client
+            .get("/api/v1/activities")
+            .header("authorization", app.staff.bearer())
+            .header("accept", accept);
+        let answer = Answer::read(request.send().await).await;
+        let body = answer.expect(StatusCode::OK);
+        assert_eq!(body.get("features").is_some(), geo, "{accept}");
+        let content_type = answer.header("content-type").unwrap_or_default();
+        assert_eq!(content_type.starts_with("application/geo+json"), geo, "{accept}: {content_type}");
+    }
 }

@@ -18,6 +18,7 @@ on_both_databases!(
     pacing_compares_with_the_previous_campaign,
     the_map_shows_every_municipality,
     the_stream_sends_totals_at_connect_and_after_a_write,
+    breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet,
     every_replica_streams_a_write_made_through_another,
 );
 
@@ -572,4 +573,77 @@ async fn every_replica_streams_a_write_made_through_another(backend: Backend) {
         .object()
         .get("raised_cents")
         .assert_i64(900);
+}
+
+async fn breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet(backend: Backend) {
+    use campaign_persistence::audit::AuditContext;
+    use campaign_persistence::groups::GroupRepo;
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let groups = GroupRepo::new(app.db.clone());
+    let gent = NisCode::parse("44021").unwrap();
+    let mut names = Vec::new();
+    for name in ["=1+1", "@SUM(A1)", "-2+3", "+CMD", "Comité, \"Gent\""] {
+        let group = groups.create(name.to_owned(), gent, &AuditContext::default()).await.unwrap();
+        post_as(&app, &app.staff, &format!("/api/v1/groups/{}/entries", group.id), &entry("donation", 100, "cash"))
+            .await
+            .expect(StatusCode::CREATED);
+        names.push((group.id.to_string(), name));
+    }
+    // A negative total is a number, not a formula.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE ledger_rollup SET raised_cents = -500 WHERE dimension = 'group' AND key = '{}'",
+            names[2].0
+        ))
+        .await
+        .unwrap();
+    let uri = format!("/api/v1/campaigns/{y}/totals/by/group");
+    let ask = |accept: Option<&'static str>| {
+        let mut request = app.client.get(&uri).header("authorization", app.staff.bearer());
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        async move { Answer::read(request.send().await).await }
+    };
+    let csv_answer = app
+        .client
+        .get(&uri)
+        .header("authorization", app.staff.bearer())
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    csv_answer.assert_status_is_ok();
+    csv_answer.assert_content_type("text/csv");
+    let text = csv_answer.0.into_body().into_string().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap(), vec!["key", "label", "raised_cents", "entries"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let label_of = |key: &str| rows.iter().find(|r| &r[0] == key).map(|r| (r[1].to_owned(), r[2].to_owned())).unwrap();
+    assert_eq!(label_of(&names[0].0), ("'=1+1".to_owned(), "100".to_owned()));
+    assert_eq!(label_of(&names[1].0).0, "'@SUM(A1)");
+    assert_eq!(label_of(&names[2].0), ("'-2+3".to_owned(), "-500".to_owned()));
+    assert_eq!(label_of(&names[3].0).0, "'+CMD");
+    assert_eq!(label_of(&names[4].0).0, "Comité, \"Gent\"");
+    assert!(text.contains(",-500,1\r\n"), "numbers stay numbers: {text}");
+
+    // RFC 9110 weights: CSV only when preferred.
+    for (accept, csv) in [
+        (None, false),
+        (Some("*/*"), false),
+        (Some("application/json, text/csv;q=0"), false),
+        (Some("text/csv;q=0"), false),
+        (Some("text/csv, application/json"), false),
+        (Some("application/json;q=0.4, text/csv;q=0.5"), true),
+        (Some("text/*"), true),
+    ] {
+        let answer = ask(accept).await;
+        assert_eq!(answer.status, StatusCode::OK, "{accept:?}");
+        let content_type = answer.header("content-type").unwrap_or_default().to_owned();
+        assert_eq!(content_type.starts_with("text/csv"), csv, "{accept:?}: {content_type}");
+        assert_eq!(answer.header("vary"), Some("accept"), "{accept:?}");
+    }
 }
