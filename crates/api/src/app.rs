@@ -78,7 +78,9 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         auth: state.auth.clone(),
     };
     let totals = TotalsApi {
-        feed: state.totals_feed.clone(),
+        live: state.live.clone(),
+        users: UserRepo::new(db.clone()),
+        auth: state.auth.clone(),
         totals: TotalsRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),
         municipalities: MunicipalityRepo::new(db.clone()),

@@ -154,6 +154,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CAMPAIGN_WRITE_RATE_LIMIT", default_value_t = 1200)]
     pub write_rate_limit: u32,
 
+    /// Live totals streams one account may keep open (beyond: 429)
+    #[arg(long, env = "CAMPAIGN_LIVE_STREAMS_PER_ACCOUNT", default_value_t = 3,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub live_streams_per_account: u16,
+
+    /// Live totals streams the server keeps open in all (beyond: 503)
+    #[arg(long, env = "CAMPAIGN_LIVE_STREAMS_TOTAL", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_streams_total: u32,
+
     /// Header with the client's address, set by a trusted reverse proxy (e.g. `x-forwarded-for`)
     #[arg(long, env = "CAMPAIGN_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
@@ -176,6 +186,8 @@ impl Default for ServeArgs {
             request_timeout_secs: 30,
             client_ip_header: None,
             write_rate_limit: 1200,
+            live_streams_per_account: 3,
+            live_streams_total: 500,
             demo: false,
             demo_options: DemoArgs::default(),
         }

@@ -16,6 +16,29 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Writes a minute per signed-in user (per client address when anonymous); 0 = no limit.
     pub write_rate_limit: u32,
+    /// Caps on live totals streams.
+    pub live_streams: LiveStreamLimits,
+}
+
+/// Caps on live totals streams (Server-Sent Events), and how often one checks its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveStreamLimits {
+    /// Streams one account may have open at once; beyond, 429.
+    pub per_account: usize,
+    /// Streams the server keeps open in all; beyond, 503.
+    pub total: usize,
+    /// How often an open stream checks that its account is still active.
+    pub account_check: Duration,
+}
+
+impl Default for LiveStreamLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 3,
+            total: 500,
+            account_check: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Default for HttpSettings {
@@ -25,6 +48,7 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: MAX_BODY_BYTES,
             write_rate_limit: 1200,
+            live_streams: LiveStreamLimits::default(),
         }
     }
 }

@@ -22,6 +22,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let mut http = HttpSettings::new(&args.cors_origins, args.request_timeout_secs)?;
     http.write_rate_limit = args.write_rate_limit;
+    http.live_streams.per_account = usize::from(args.live_streams_per_account);
+    http.live_streams.total = args.live_streams_total as usize;
     let db = open_database(global, args.demo).await?;
 
     if let Some(file) = &args.boundaries {
