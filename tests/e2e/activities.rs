@@ -776,7 +776,10 @@ async fn the_public_agenda_is_bounded_to_the_current_campaign(backend: Backend) 
     // 1 October 2026: under way, then the last one that ended.
     agenda(&app).await;
     let gent = "near=3.7210,51.0546";
-    let everything = public(format!("/api/v1/public/activities?{gent}&radius_km=25&from=2025-01-01T00:00:00Z")).await;
+    let everything = public(format!(
+        "/api/v1/public/activities?{gent}&radius_km=25&from=2025-01-01T00:00:00Z"
+    ))
+    .await;
     assert_eq!(
         titles(everything.expect(StatusCode::OK)),
         ["Gent quiz"],
@@ -820,6 +823,10 @@ async fn geojson_only_when_the_accept_weights_prefer_it(backend: Backend) {
         let body = answer.expect(StatusCode::OK);
         assert_eq!(body.get("features").is_some(), geo, "{accept}");
         let content_type = answer.header("content-type").unwrap_or_default();
-        assert_eq!(content_type.starts_with("application/geo+json"), geo, "{accept}: {content_type}");
+        assert_eq!(
+            content_type.starts_with("application/geo+json"),
+            geo,
+            "{accept}: {content_type}"
+        );
     }
 }

@@ -366,24 +366,69 @@ async fn campaigns_with_overlapping_days_are_refused(backend: Backend) {
         return;
     };
     let staff = app.staff.clone();
-    post_as(&app, &staff, "/api/v1/campaigns", &dated(2026, "2026-10-15", "2027-01-15"))
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2026, "2026-10-15", "2027-01-15"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let overlapping = post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2027, "2027-01-15", "2027-11-30"),
+    )
+    .await;
+    let detail = overlapping.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("overlap the 2026 campaign (2026-10-15 to 2027-01-15)"),
+        "{detail}"
+    );
+    get(&app, "/api/v1/campaigns/2027")
         .await
-        .expect(StatusCode::CREATED);
-    let overlapping = post_as(&app, &staff, "/api/v1/campaigns", &dated(2027, "2027-01-15", "2027-11-30")).await;
-    let detail = overlapping.expect_problem(StatusCode::CONFLICT)["detail"].as_str().unwrap().to_owned();
-    assert!(detail.contains("overlap the 2026 campaign (2026-10-15 to 2027-01-15)"), "{detail}");
-    get(&app, "/api/v1/campaigns/2027").await.expect_problem(StatusCode::NOT_FOUND);
+        .expect_problem(StatusCode::NOT_FOUND);
 
-    post_as(&app, &staff, "/api/v1/campaigns", &dated(2027, "2027-01-16", "2027-11-30"))
-        .await
-        .expect(StatusCode::CREATED);
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2027, "2027-01-16", "2027-11-30"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
     // Changing dates is checked too, either way round.
-    let earlier = patch_as(&app, &staff, "/api/v1/campaigns/2027", &json!({ "starts_on": "2027-01-10" })).await;
-    let detail = earlier.expect_problem(StatusCode::CONFLICT)["detail"].as_str().unwrap().to_owned();
+    let earlier = patch_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns/2027",
+        &json!({ "starts_on": "2027-01-10" }),
+    )
+    .await;
+    let detail = earlier.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(detail.contains("the 2026 campaign"), "{detail}");
-    let later = patch_as(&app, &staff, "/api/v1/campaigns/2026", &json!({ "ends_on": "2027-02-01" })).await;
-    let detail = later.expect_problem(StatusCode::CONFLICT)["detail"].as_str().unwrap().to_owned();
-    assert!(detail.contains("the 2027 campaign (2027-01-16 to 2027-11-30)"), "{detail}");
+    let later = patch_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns/2026",
+        &json!({ "ends_on": "2027-02-01" }),
+    )
+    .await;
+    let detail = later.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("the 2027 campaign (2027-01-16 to 2027-11-30)"),
+        "{detail}"
+    );
     // A campaign keeps overlapping itself: changing only its target is fine.
     patch_as(&app, &staff, "/api/v1/campaigns/2026", &json!({ "target_cents": 5 }))
         .await
@@ -417,19 +462,39 @@ async fn concurrent_overlapping_campaigns_are_not_both_created(backend: Backend)
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["starts_on"].as_str().unwrap().to_owned(), c["ends_on"].as_str().unwrap().to_owned()))
+        .map(|c| {
+            (
+                c["starts_on"].as_str().unwrap().to_owned(),
+                c["ends_on"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     spans.sort();
     for pair in spans.windows(2) {
         assert!(pair[0].1 < pair[1].0, "no two campaigns overlap: {spans:?}");
     }
 
-    post_as(&app, &staff, "/api/v1/campaigns", &dated(2050, "2050-06-01", "2050-12-31"))
-        .await
-        .expect(StatusCode::CREATED);
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2050, "2050-06-01", "2050-12-31"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
     let (created, changed) = futures_util::future::join(
-        post_as(&app, &staff, "/api/v1/campaigns", &dated(2051, "2051-01-01", "2051-06-30")),
-        patch_as(&app, &staff, "/api/v1/campaigns/2050", &json!({ "ends_on": "2051-03-01" })),
+        post_as(
+            &app,
+            &staff,
+            "/api/v1/campaigns",
+            &dated(2051, "2051-01-01", "2051-06-30"),
+        ),
+        patch_as(
+            &app,
+            &staff,
+            "/api/v1/campaigns/2050",
+            &json!({ "ends_on": "2051-03-01" }),
+        ),
     )
     .await;
     let mut statuses = [created.status, changed.status];

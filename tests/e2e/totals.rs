@@ -355,7 +355,10 @@ async fn verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales(bac
         found
     })
     .await;
-    assert!(checks.is_empty(), "a consistent snapshot shows no difference: {checks:?}");
+    assert!(
+        checks.is_empty(),
+        "a consistent snapshot shows no difference: {checks:?}"
+    );
     assert_eq!(sold, 24);
 
     // Repairs while sales are being written, after breaking the totals.
@@ -374,7 +377,10 @@ async fn verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales(bac
     .await;
     assert!(repairs > 0, "the first repair found the broken totals");
     assert_eq!(sold, 24);
-    assert!(totals.verify().await.unwrap().is_empty(), "no sale is lost from the totals");
+    assert!(
+        totals.verify().await.unwrap().is_empty(),
+        "no sale is lost from the totals"
+    );
     let summary = get(&app, &format!("/api/v1/campaigns/{y}/totals")).await;
     let body = summary.expect(StatusCode::OK);
     assert_eq!(body["entries"], 3 * 24);
@@ -587,10 +593,18 @@ async fn breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet(backend: Bac
     let gent = NisCode::parse("44021").unwrap();
     let mut names = Vec::new();
     for name in ["=1+1", "@SUM(A1)", "-2+3", "+CMD", "Comité, \"Gent\""] {
-        let group = groups.create(name.to_owned(), gent, &AuditContext::default()).await.unwrap();
-        post_as(&app, &app.staff, &format!("/api/v1/groups/{}/entries", group.id), &entry("donation", 100, "cash"))
+        let group = groups
+            .create(name.to_owned(), gent, &AuditContext::default())
             .await
-            .expect(StatusCode::CREATED);
+            .unwrap();
+        post_as(
+            &app,
+            &app.staff,
+            &format!("/api/v1/groups/{}/entries", group.id),
+            &entry("donation", 100, "cash"),
+        )
+        .await
+        .expect(StatusCode::CREATED);
         names.push((group.id.to_string(), name));
     }
     // A negative total is a number, not a formula.
@@ -620,9 +634,17 @@ async fn breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet(backend: Bac
     csv_answer.assert_content_type("text/csv");
     let text = csv_answer.0.into_body().into_string().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap(), vec!["key", "label", "raised_cents", "entries"]);
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["key", "label", "raised_cents", "entries"]
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let label_of = |key: &str| rows.iter().find(|r| &r[0] == key).map(|r| (r[1].to_owned(), r[2].to_owned())).unwrap();
+    let label_of = |key: &str| {
+        rows.iter()
+            .find(|r| &r[0] == key)
+            .map(|r| (r[1].to_owned(), r[2].to_owned()))
+            .unwrap()
+    };
     assert_eq!(label_of(&names[0].0), ("'=1+1".to_owned(), "100".to_owned()));
     assert_eq!(label_of(&names[1].0).0, "'@SUM(A1)");
     assert_eq!(label_of(&names[2].0), ("'-2+3".to_owned(), "-500".to_owned()));

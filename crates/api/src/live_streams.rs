@@ -194,12 +194,7 @@ async fn follow_campaign(
         }
         // At most one read a second: changes during the pause are in the next read.
         tokio::time::sleep_until(started + MIN_EVENT_GAP).await;
-        loop {
-            match changes.try_recv() {
-                Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-                Err(_) => break,
-            }
-        }
+        while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
     }
 }
 

@@ -49,7 +49,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 match repair.differences.len() {
                     0 => println!("the totals agree with the ledger"),
-                    n => println!("rebuilt the totals from the ledger ({} rows, {n} differed)", repair.rows),
+                    n => println!(
+                        "rebuilt the totals from the ledger ({} rows, {n} differed)",
+                        repair.rows
+                    ),
                 }
                 return Ok(());
             }

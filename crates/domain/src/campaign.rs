@@ -234,9 +234,21 @@ mod tests {
         ];
         assert_eq!(current_campaign(&campaigns, day("2026-11-30")), Some(2026));
         assert_eq!(current_campaign(&campaigns, day("2025-10-01")), Some(2025));
-        assert_eq!(current_campaign(&campaigns, day("2026-03-01")), Some(2026), "the next one");
-        assert_eq!(current_campaign(&campaigns, day("2024-03-01")), Some(2025), "the next one");
-        assert_eq!(current_campaign(&campaigns, day("2027-03-01")), Some(2026), "the last one");
+        assert_eq!(
+            current_campaign(&campaigns, day("2026-03-01")),
+            Some(2026),
+            "the next one"
+        );
+        assert_eq!(
+            current_campaign(&campaigns, day("2024-03-01")),
+            Some(2025),
+            "the next one"
+        );
+        assert_eq!(
+            current_campaign(&campaigns, day("2027-03-01")),
+            Some(2026),
+            "the last one"
+        );
         assert_eq!(current_campaign(&[], day("2027-03-01")), None);
     }
 

@@ -19,8 +19,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{StoreError, begin_write};
 use crate::entities::{ledger_entry, ledger_rollup, municipality, product, volunteer_group};
+use crate::{StoreError, begin_write};
 
 /// What a ledger entry adds to the totals.
 pub(crate) struct Contribution<'a> {

@@ -48,7 +48,9 @@ fn choose<'a>(ranges: &[(Mime, u16)], offered: &[&'a str]) -> &'a str {
     let default = offered.first().copied().unwrap_or(JSON);
     let mut best: Option<(&'a str, u16)> = None;
     for offer in offered {
-        let Ok(offer_mime) = offer.parse::<Mime>() else { continue };
+        let Ok(offer_mime) = offer.parse::<Mime>() else {
+            continue;
+        };
         let weight = weight_of(ranges, &offer_mime);
         if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
             best = Some((offer, weight));
@@ -120,6 +122,9 @@ mod tests {
         assert_eq!(pick(Some("application/json, application/geo+json;q=0"), &offered), JSON);
         assert_eq!(pick(Some("application/geo+json;q=0, application/*"), &offered), JSON);
         assert_eq!(pick(Some("application/*"), &offered), JSON);
-        assert_eq!(pick(Some("application/json;q=0.1, application/geo+json"), &offered), GEO_JSON);
+        assert_eq!(
+            pick(Some("application/json;q=0.1, application/geo+json"), &offered),
+            GEO_JSON
+        );
     }
 }

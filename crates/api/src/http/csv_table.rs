@@ -75,7 +75,11 @@ mod tests {
     #[test]
     fn formulas_in_text_cells_are_neutralised_and_numbers_kept() {
         let csv = table(&[
-            &[Cell::Text("a"), Cell::Text("=HYPERLINK(\"http://x\")"), Cell::Number(-500)],
+            &[
+                Cell::Text("a"),
+                Cell::Text("=HYPERLINK(\"http://x\")"),
+                Cell::Number(-500),
+            ],
             &[Cell::Text("+1"), Cell::Text("-2"), Cell::Number(7)],
             &[Cell::Text("@SUM(A1)"), Cell::Text("\tx"), Cell::Number(0)],
             &[Cell::Text("\rx"), Cell::Text("Gent, \"centrum\""), Cell::Number(1)],

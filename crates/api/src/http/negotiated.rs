@@ -95,6 +95,9 @@ mod tests {
         let csv = answer(TwoWays::Csv(PlainText("n\r\n1\r\n".to_owned())));
         assert_eq!(csv.content_type(), Some("text/csv"));
         assert_eq!(answer(TwoWays::Gone).status(), poem::http::StatusCode::NOT_FOUND);
-        assert_eq!(csv.headers().get(header::VARY).and_then(|v| v.to_str().ok()), Some("accept"));
+        assert_eq!(
+            csv.headers().get(header::VARY).and_then(|v| v.to_str().ok()),
+            Some("accept")
+        );
     }
 }

@@ -756,8 +756,13 @@ impl PublicActivitiesApi {
             activity::radius_km_at_most(radius, activity::PUBLIC_MAX_RADIUS_KM)?;
         }
         PageLimit::parse_at_most(limit.0, PUBLIC_MAX_LIMIT)?;
-        let campaigns: Vec<(i32, campaign_domain::campaign::CampaignPlan)> =
-            self.campaigns.list().await?.into_iter().map(|c| (c.year, c.plan)).collect();
+        let campaigns: Vec<(i32, campaign_domain::campaign::CampaignPlan)> = self
+            .campaigns
+            .list()
+            .await?
+            .into_iter()
+            .map(|c| (c.year, c.plan))
+            .collect();
         let today = campaign_domain::ledger::local_date(Utc::now());
         let Some(current) = campaign_domain::campaign::current_campaign(&campaigns, today) else {
             return Ok(Json(PublicActivityPage {

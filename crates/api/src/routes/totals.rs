@@ -2,6 +2,7 @@
 //! the running totals kept with every ledger write, never by scanning the ledger.
 
 use campaign_domain::campaign::CampaignYear;
+use campaign_domain::ids::UserId;
 use campaign_domain::policy::Actor;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
@@ -11,7 +12,6 @@ use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::totals::{Dimension, Summary, TotalRow, TotalsRepo, TotalsScope};
 use campaign_persistence::users::UserRepo;
-use campaign_domain::ids::UserId;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -31,10 +31,10 @@ use std::time::Duration;
 use super::ApiTags;
 use super::context::allow;
 use crate::auth::{AuthState, BearerAuth};
-use crate::live_streams::{LiveTotals, Latest, Refused, StreamPermit};
 use crate::http::Negotiated;
 use crate::http::accept;
 use crate::http::csv_table::{Cell, CsvTable};
+use crate::live_streams::{Latest, LiveTotals, Refused, StreamPermit};
 use crate::problem::ApiError;
 
 /// Money raised by kind of entry.
