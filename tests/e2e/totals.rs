@@ -366,25 +366,30 @@ async fn verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales(bac
         .execute_unprepared("UPDATE ledger_rollup SET raised_cents = raised_cents + 7")
         .await
         .unwrap();
-    let (sold, repairs) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
-        let mut repaired = 0;
-        for _ in 0..8 {
-            repaired += totals.repair().await.unwrap().differences.len();
-            tokio::task::yield_now().await;
-        }
-        repaired
-    })
-    .await;
+    // Rounds of sales, each with repairs running while they are written.
+    let (mut sold, mut repairs) = (0, 0);
+    for _ in 0..4 {
+        let (round, repaired) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
+            let mut repaired = 0;
+            for _ in 0..3 {
+                repaired += totals.repair().await.unwrap().differences.len();
+            }
+            repaired
+        })
+        .await;
+        sold += round;
+        repairs += repaired;
+    }
     assert!(repairs > 0, "the first repair found the broken totals");
-    assert_eq!(sold, 24);
+    assert_eq!(sold, 4 * 24);
     assert!(
         totals.verify().await.unwrap().is_empty(),
         "no sale is lost from the totals"
     );
     let summary = get(&app, &format!("/api/v1/campaigns/{y}/totals")).await;
     let body = summary.expect(StatusCode::OK);
-    assert_eq!(body["entries"], 3 * 24);
-    assert_eq!(body["raised_cents"], 3 * 24 * 1200);
+    assert_eq!(body["entries"], 6 * 24);
+    assert_eq!(body["raised_cents"], 6 * 24 * 1200);
 }
 
 async fn pacing_compares_with_the_previous_campaign(backend: Backend) {

@@ -264,6 +264,7 @@ impl Live {
     }
 }
 
+/// The totals of a whole campaign, as answered.
 fn totals_from(campaign: &Campaign, s: &Summary) -> CampaignTotals {
     CampaignTotals {
         campaign_year: campaign.year,
@@ -326,24 +327,10 @@ fn refused(why: Refused) -> ApiError {
 }
 
 async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
-    let s = totals.summary(campaign.year, scope).await?;
+    let summary = totals.summary(campaign.year, scope).await?;
     Ok(CampaignTotals {
-        campaign_year: campaign.year,
-        raised_cents: s.raised_cents,
-        target_cents: campaign.plan.target_cents,
-        entries: s.entries,
-        groups_reporting: s.groups_reporting,
-        municipalities_reporting: s.municipalities_reporting,
-        by_kind: s
-            .by_kind
-            .into_iter()
-            .map(|(kind, raised_cents, entries)| KindTotal {
-                kind,
-                raised_cents,
-                entries,
-            })
-            .collect(),
         municipality_nis: scope.municipality.map(|m| m.to_string()),
+        ..totals_from(campaign, &summary)
     })
 }
 
