@@ -16,6 +16,8 @@ on_both_databases!(
     near_is_true_distance_nearest_first,
     pages_stay_correct_while_activities_arrive,
     the_public_agenda_has_no_personal_data,
+    the_public_agenda_is_bounded_to_the_current_campaign,
+    geojson_only_when_the_accept_weights_prefer_it,
     bad_activity_input_names_the_field,
     concurrent_edits_never_undo_a_cancellation,
     if_match_guards_every_change,
@@ -660,8 +662,8 @@ async fn the_public_agenda_has_no_personal_data(backend: Backend) {
     let body = answer.expect(StatusCode::OK);
     assert_eq!(
         titles(body),
-        ["Gent walk 2025", "Gent quiz", "Leuven stand", "Leuven concert"],
-        "public and not cancelled"
+        ["Gent quiz", "Leuven stand", "Leuven concert"],
+        "public, not cancelled, of the current campaign"
     );
     for item in body["items"].as_array().unwrap() {
         for private in ["created_by", "group_id", "notes", "created_at"] {
@@ -928,4 +930,72 @@ async fn if_match_guards_every_change(backend: Backend) {
             .iter()
             .any(|p| p["name"] == "If-Match" && p["in"] == "header")
     );
+}
+async fn the_public_agenda_is_bounded_to_the_current_campaign(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let client = &app.client;
+    let public = |uri: String| async move { Answer::read(client.get(uri).send().await).await };
+    // No campaign, nothing current: an empty agenda.
+    let empty = public("/api/v1/public/activities".to_owned()).await;
+    assert_eq!(empty.expect(StatusCode::OK)["items"], json!([]));
+
+    // 2025 and 2026; the 2026 campaign (1 October to 31 December) is current on and after
+    // 1 October 2026: under way, then the last one that ended.
+    agenda(&app).await;
+    let gent = "near=3.7210,51.0546";
+    let everything = public(format!(
+        "/api/v1/public/activities?{gent}&radius_km=25&from=2025-01-01T00:00:00Z"
+    ))
+    .await;
+    assert_eq!(
+        titles(everything.expect(StatusCode::OK)),
+        ["Gent quiz"],
+        "the 2025 walk, 2 km away, is of an earlier campaign"
+    );
+    public(format!("/api/v1/public/activities?{gent}&radius_km=25.5"))
+        .await
+        .expect_field_error("radius_km");
+    public(format!("/api/v1/public/activities?{gent}&radius_km=100"))
+        .await
+        .expect_field_error("radius_km");
+    public("/api/v1/public/activities?limit=101".to_owned())
+        .await
+        .expect_field_error("limit");
+    let full_page = public("/api/v1/public/activities?limit=100".to_owned()).await;
+    assert_eq!(titles(full_page.expect(StatusCode::OK)).len(), 3);
+    // Signed in, the wider bounds stay.
+    get(&app, "/api/v1/activities?near=3.7210,51.0546&radius_km=100&limit=500")
+        .await
+        .expect(StatusCode::OK);
+}
+
+async fn geojson_only_when_the_accept_weights_prefer_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    agenda(&app).await;
+    for (accept, geo) in [
+        ("application/geo+json", true),
+        ("application/json, application/geo+json;q=0", false),
+        ("application/geo+json;q=0, */*", false),
+        ("application/json;q=0.5, application/geo+json", true),
+        ("application/json, application/geo+json", false),
+    ] {
+        let request = app
+            .client
+            .get("/api/v1/activities")
+            .header("authorization", app.staff.bearer())
+            .header("accept", accept);
+        let answer = Answer::read(request.send().await).await;
+        let body = answer.expect(StatusCode::OK);
+        assert_eq!(body.get("features").is_some(), geo, "{accept}");
+        let content_type = answer.header("content-type").unwrap_or_default();
+        assert_eq!(
+            content_type.starts_with("application/geo+json"),
+            geo,
+            "{accept}: {content_type}"
+        );
+    }
 }

@@ -174,10 +174,30 @@ async fn start_up_loads_the_embedded_boundaries_when_none_are_loaded(backend: Ba
     assert_eq!(repo.boundary_count().await.unwrap(), 0);
     ensure_boundaries(&app.db, None).await.unwrap();
     assert_eq!(repo.boundary_count().await.unwrap(), 304);
+    // Their licence asks for the attribution: the API documentation carries it.
+    let spec = get(&app, "/api/v1/openapi.json").await;
+    let description = spec.expect(StatusCode::OK)["info"]["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        description.contains("Statbel") && description.contains("01/01/2025"),
+        "{description}"
+    );
 
     // Loaded boundaries are kept: neither the embedded set nor a file replaces them at start-up.
     let gent_only = write_temp(&json!({ "type": "FeatureCollection", "features": [] }));
     ensure_boundaries(&app.db, Some(gent_only.path())).await.unwrap();
     ensure_boundaries(&app.db, None).await.unwrap();
     assert_eq!(repo.boundary_count().await.unwrap(), 304);
+    // Their licence asks for the attribution: the API documentation carries it.
+    let spec = get(&app, "/api/v1/openapi.json").await;
+    let description = spec.expect(StatusCode::OK)["info"]["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        description.contains("Statbel") && description.contains("01/01/2025"),
+        "{description}"
+    );
 }

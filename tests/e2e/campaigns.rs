@@ -19,6 +19,8 @@ on_both_databases!(
     writes_are_audited_with_actor_and_request_id,
     every_protected_operation_declares_bearer_auth,
     a_campaigns_days_keep_its_money,
+    campaigns_with_overlapping_days_are_refused,
+    concurrent_overlapping_campaigns_are_not_both_created,
 );
 
 fn campaign(year: i64) -> Value {
@@ -355,4 +357,150 @@ async fn a_campaigns_days_keep_its_money(backend: Backend) {
         "{:?}",
         refused.err()
     );
+}
+
+fn dated(year: i64, starts_on: &str, ends_on: &str) -> Value {
+    json!({ "year": year, "starts_on": starts_on, "ends_on": ends_on, "target_cents": 0 })
+}
+
+async fn campaigns_with_overlapping_days_are_refused(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let staff = app.staff.clone();
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2026, "2026-10-15", "2027-01-15"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let overlapping = post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2027, "2027-01-15", "2027-11-30"),
+    )
+    .await;
+    let detail = overlapping.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("overlap the 2026 campaign (2026-10-15 to 2027-01-15)"),
+        "{detail}"
+    );
+    get(&app, "/api/v1/campaigns/2027")
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2027, "2027-01-16", "2027-11-30"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    // Changing dates is checked too, either way round.
+    let earlier = patch_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns/2027",
+        &json!({ "starts_on": "2027-01-10" }),
+    )
+    .await;
+    let detail = earlier.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("the 2026 campaign"), "{detail}");
+    let later = patch_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns/2026",
+        &json!({ "ends_on": "2027-02-01" }),
+    )
+    .await;
+    let detail = later.expect_problem(StatusCode::CONFLICT)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("the 2027 campaign (2027-01-16 to 2027-11-30)"),
+        "{detail}"
+    );
+    // A campaign keeps overlapping itself: changing only its target is fine.
+    patch_as(&app, &staff, "/api/v1/campaigns/2026", &json!({ "target_cents": 5 }))
+        .await
+        .expect(StatusCode::OK);
+    let unchanged = get(&app, "/api/v1/campaigns/2027").await;
+    assert_eq!(unchanged.expect(StatusCode::OK)["starts_on"], "2027-01-16");
+}
+
+async fn concurrent_overlapping_campaigns_are_not_both_created(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let staff = app.staff.clone();
+    // Rounds of two overlapping creates sent together, and a create racing a change of dates
+    // into it: each time exactly one may succeed.
+    for round in 0..5 {
+        let (a, b) = (2030 + 3 * round, 2031 + 3 * round);
+        let first = dated(a, &format!("{a}-06-01"), &format!("{b}-03-01"));
+        let second = dated(b, &format!("{b}-01-01"), &format!("{b}-12-01"));
+        let (x, y) = futures_util::future::join(
+            post_as(&app, &staff, "/api/v1/campaigns", &first),
+            post_as(&app, &staff, "/api/v1/campaigns", &second),
+        )
+        .await;
+        let mut statuses = [x.status, y.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "round {round}");
+    }
+    let listed = get(&app, "/api/v1/campaigns").await;
+    let mut spans: Vec<(String, String)> = listed.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["starts_on"].as_str().unwrap().to_owned(),
+                c["ends_on"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    spans.sort();
+    for pair in spans.windows(2) {
+        assert!(pair[0].1 < pair[1].0, "no two campaigns overlap: {spans:?}");
+    }
+
+    post_as(
+        &app,
+        &staff,
+        "/api/v1/campaigns",
+        &dated(2050, "2050-06-01", "2050-12-31"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let (created, changed) = futures_util::future::join(
+        post_as(
+            &app,
+            &staff,
+            "/api/v1/campaigns",
+            &dated(2051, "2051-01-01", "2051-06-30"),
+        ),
+        patch_as(
+            &app,
+            &staff,
+            "/api/v1/campaigns/2050",
+            &json!({ "ends_on": "2051-03-01" }),
+        ),
+    )
+    .await;
+    let mut statuses = [created.status, changed.status];
+    statuses.sort();
+    assert_eq!(statuses[1], StatusCode::CONFLICT, "one of the two is refused");
+    assert!(statuses[0].is_success());
 }

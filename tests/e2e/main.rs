@@ -9,6 +9,7 @@ mod demo;
 mod groups;
 mod http_skeleton;
 mod ledger;
+mod live;
 mod lookup;
 mod materials;
 mod municipalities;

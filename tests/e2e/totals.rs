@@ -14,9 +14,11 @@ on_both_databases!(
     totals_follow_the_ledger_in_every_dimension,
     totals_are_scoped_and_the_thermometer_is_public,
     verify_totals_finds_and_repairs_a_difference,
+    verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales,
     pacing_compares_with_the_previous_campaign,
     the_map_shows_every_municipality,
     the_stream_sends_totals_at_connect_and_after_a_write,
+    breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet,
     every_replica_streams_a_write_made_through_another,
 );
 
@@ -310,8 +312,84 @@ async fn verify_totals_finds_and_repairs_a_difference(backend: Backend) {
         "{}",
         differences[0]
     );
-    totals.rebuild().await.unwrap();
+    let repair = totals.repair().await.unwrap();
+    assert_eq!(repair.differences, differences);
     assert!(totals.verify().await.unwrap().is_empty());
+    assert!(totals.repair().await.unwrap().differences.is_empty());
+}
+
+/// Sales from several groups at once, through the API; the number acknowledged.
+async fn concurrent_sales(app: &TestApp, sellers: &[(campaign_domain::ids::GroupId, crate::Session)]) -> i64 {
+    let posts = (0..6).flat_map(|_| {
+        sellers.iter().map(|(group, volunteer)| {
+            let uri = format!("/api/v1/groups/{group}/entries");
+            async move { post_as(app, volunteer, &uri, &entry("sale", 1, "cash")).await }
+        })
+    });
+    let answers = futures_util::future::join_all(posts).await;
+    for answer in &answers {
+        answer.expect(StatusCode::CREATED);
+    }
+    answers.len() as i64
+}
+
+async fn verify_totals_reads_one_snapshot_and_repairs_under_concurrent_sales(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let mut sellers = Vec::new();
+    for _ in 0..4 {
+        sellers.push(app.new_volunteer().await);
+    }
+    concurrent_sales(&app, &sellers).await;
+    let totals = TotalsRepo::new(app.db.clone());
+    // Checks while sales are being written: each sees ledger and totals at one moment.
+    let (sold, checks) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
+        let mut found = Vec::new();
+        for _ in 0..8 {
+            found.extend(totals.verify().await.unwrap());
+            tokio::task::yield_now().await;
+        }
+        found
+    })
+    .await;
+    assert!(
+        checks.is_empty(),
+        "a consistent snapshot shows no difference: {checks:?}"
+    );
+    assert_eq!(sold, 24);
+
+    // Repairs while sales are being written, after breaking the totals.
+    app.db
+        .execute_unprepared("UPDATE ledger_rollup SET raised_cents = raised_cents + 7")
+        .await
+        .unwrap();
+    // Rounds of sales, each with repairs running while they are written.
+    let (mut sold, mut repairs) = (0, 0);
+    for _ in 0..4 {
+        let (round, repaired) = futures_util::future::join(concurrent_sales(&app, &sellers), async {
+            let mut repaired = 0;
+            for _ in 0..3 {
+                repaired += totals.repair().await.unwrap().differences.len();
+            }
+            repaired
+        })
+        .await;
+        sold += round;
+        repairs += repaired;
+    }
+    assert!(repairs > 0, "the first repair found the broken totals");
+    assert_eq!(sold, 4 * 24);
+    assert!(
+        totals.verify().await.unwrap().is_empty(),
+        "no sale is lost from the totals"
+    );
+    let summary = get(&app, &format!("/api/v1/campaigns/{y}/totals")).await;
+    let body = summary.expect(StatusCode::OK);
+    assert_eq!(body["entries"], 6 * 24);
+    assert_eq!(body["raised_cents"], 6 * 24 * 1200);
 }
 
 async fn pacing_compares_with_the_previous_campaign(backend: Backend) {
@@ -510,4 +588,93 @@ async fn every_replica_streams_a_write_made_through_another(backend: Backend) {
         .object()
         .get("raised_cents")
         .assert_i64(900);
+}
+
+async fn breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet(backend: Backend) {
+    use campaign_persistence::audit::AuditContext;
+    use campaign_persistence::groups::GroupRepo;
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let groups = GroupRepo::new(app.db.clone());
+    let gent = NisCode::parse("44021").unwrap();
+    let mut names = Vec::new();
+    for name in ["=1+1", "@SUM(A1)", "-2+3", "+CMD", "Comité, \"Gent\""] {
+        let group = groups
+            .create(name.to_owned(), gent, &AuditContext::default())
+            .await
+            .unwrap();
+        post_as(
+            &app,
+            &app.staff,
+            &format!("/api/v1/groups/{}/entries", group.id),
+            &entry("donation", 100, "cash"),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+        names.push((group.id.to_string(), name));
+    }
+    // A negative total is a number, not a formula.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE ledger_rollup SET raised_cents = -500 WHERE dimension = 'group' AND key = '{}'",
+            names[2].0
+        ))
+        .await
+        .unwrap();
+    let uri = format!("/api/v1/campaigns/{y}/totals/by/group");
+    let ask = |accept: Option<&'static str>| {
+        let mut request = app.client.get(&uri).header("authorization", app.staff.bearer());
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        async move { Answer::read(request.send().await).await }
+    };
+    let csv_answer = app
+        .client
+        .get(&uri)
+        .header("authorization", app.staff.bearer())
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    csv_answer.assert_status_is_ok();
+    csv_answer.assert_content_type("text/csv");
+    let text = csv_answer.0.into_body().into_string().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["key", "label", "raised_cents", "entries"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let label_of = |key: &str| {
+        rows.iter()
+            .find(|r| &r[0] == key)
+            .map(|r| (r[1].to_owned(), r[2].to_owned()))
+            .unwrap()
+    };
+    assert_eq!(label_of(&names[0].0), ("'=1+1".to_owned(), "100".to_owned()));
+    assert_eq!(label_of(&names[1].0).0, "'@SUM(A1)");
+    assert_eq!(label_of(&names[2].0), ("'-2+3".to_owned(), "-500".to_owned()));
+    assert_eq!(label_of(&names[3].0).0, "'+CMD");
+    assert_eq!(label_of(&names[4].0).0, "Comité, \"Gent\"");
+    assert!(text.contains(",-500,1\r\n"), "numbers stay numbers: {text}");
+
+    // RFC 9110 weights: CSV only when preferred.
+    for (accept, csv) in [
+        (None, false),
+        (Some("*/*"), false),
+        (Some("application/json, text/csv;q=0"), false),
+        (Some("text/csv;q=0"), false),
+        (Some("text/csv, application/json"), false),
+        (Some("application/json;q=0.4, text/csv;q=0.5"), true),
+        (Some("text/*"), true),
+    ] {
+        let answer = ask(accept).await;
+        assert_eq!(answer.status, StatusCode::OK, "{accept:?}");
+        let content_type = answer.header("content-type").unwrap_or_default().to_owned();
+        assert_eq!(content_type.starts_with("text/csv"), csv, "{accept:?}: {content_type}");
+        assert_eq!(answer.header("vary"), Some("accept"), "{accept:?}");
+    }
 }

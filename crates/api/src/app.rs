@@ -72,6 +72,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let public = PublicActivitiesApi {
         activities: ActivityRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
     };
     let materials = MaterialsApi {
         materials: MaterialRepo::new(db.clone()),
@@ -79,7 +80,9 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         auth: state.auth.clone(),
     };
     let totals = TotalsApi {
-        feed: state.totals_feed.clone(),
+        live: state.live.clone(),
+        users: UserRepo::new(db.clone()),
+        auth: state.auth.clone(),
         totals: TotalsRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),
         municipalities: MunicipalityRepo::new(db.clone()),
@@ -114,7 +117,11 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     .description(
         "Coordinates 11.11.11's November campaign in Flanders and Brussels: volunteer groups, \
              their activities and money, material requests of municipalities, and totals. \
-             Errors are application/problem+json (RFC 9457).",
+             Errors are application/problem+json (RFC 9457). \
+             Municipal boundaries (lookup, map, activity places), unless an operator imported \
+             others: Statbel (Algemene Directie Statistiek), statistische sectoren 01/01/2025; \
+             simplified by Data & Analyse van de Vlaamse provincies \
+             (github.com/provinciesincijfers/gebiedsniveaus).",
     )
     .server(API_PREFIX)
 }

@@ -100,7 +100,8 @@ impl Default for DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyTotalsArgs {
-    /// Replace the kept totals with the recomputation (after reading the differences)
+    /// Replace the kept totals with the recomputation, in one transaction that makes ledger writes
+    /// wait meanwhile (safe while servers run)
     #[arg(long)]
     pub repair: bool,
 }
@@ -154,6 +155,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CAMPAIGN_WRITE_RATE_LIMIT", default_value_t = 1200)]
     pub write_rate_limit: u32,
 
+    /// Live totals streams one account may keep open (beyond: 429)
+    #[arg(long, env = "CAMPAIGN_LIVE_STREAMS_PER_ACCOUNT", default_value_t = 3,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub live_streams_per_account: u16,
+
+    /// Live totals streams the server keeps open in all (beyond: 503)
+    #[arg(long, env = "CAMPAIGN_LIVE_STREAMS_TOTAL", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_streams_total: u32,
+
     /// Reads a minute per client address without a valid access token; 0 turns it off
     #[arg(long, env = "CAMPAIGN_READ_RATE_LIMIT", default_value_t = 1200)]
     pub read_rate_limit: u32,
@@ -184,6 +195,8 @@ impl Default for ServeArgs {
             cors_origins: Vec::new(),
             request_timeout_secs: 30,
             write_rate_limit: 1200,
+            live_streams_per_account: 3,
+            live_streams_total: 500,
             read_rate_limit: 1200,
             trusted_proxies: String::new(),
             client_ip_header: None,

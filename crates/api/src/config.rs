@@ -22,6 +22,29 @@ pub struct HttpSettings {
     pub read_rate_limit: u32,
     /// When set, `GET /metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<MetricsToken>,
+    /// Caps on live totals streams.
+    pub live_streams: LiveStreamLimits,
+}
+
+/// Caps on live totals streams (Server-Sent Events), and how often one checks its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveStreamLimits {
+    /// Streams one account may have open at once; beyond, 429.
+    pub per_account: usize,
+    /// Streams the server keeps open in all; beyond, 503.
+    pub total: usize,
+    /// How often an open stream checks that its account is still active.
+    pub account_check: Duration,
+}
+
+impl Default for LiveStreamLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 3,
+            total: 500,
+            account_check: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Default for HttpSettings {
@@ -33,6 +56,7 @@ impl Default for HttpSettings {
             write_rate_limit: 1200,
             read_rate_limit: 1200,
             metrics_token: None,
+            live_streams: LiveStreamLimits::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod http;
 pub mod live;
+pub mod live_streams;
 pub mod metrics;
 pub mod problem;
 pub mod routes;
@@ -18,5 +19,5 @@ pub mod state;
 pub mod telemetry;
 
 pub use app::app;
-pub use config::HttpSettings;
+pub use config::{HttpSettings, LiveStreamLimits};
 pub use state::AppState;

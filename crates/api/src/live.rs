@@ -25,6 +25,15 @@ impl TotalsFeed {
         Self { sender, in_process }
     }
 
+    /// A feed that only carries what this process announces (SQLite; tests).
+    pub fn in_process() -> Self {
+        let (sender, _) = broadcast::channel(256);
+        Self {
+            sender,
+            in_process: true,
+        }
+    }
+
     /// Called after a committed ledger write of `campaign_year`.
     pub fn changed(&self, campaign_year: i32) {
         if self.in_process {

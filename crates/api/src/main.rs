@@ -46,6 +46,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::VerifyTotals(args)) => {
             let db = open_database(&cli.global, false).await?;
             let totals = campaign_persistence::totals::TotalsRepo::new(db);
+            if args.repair {
+                let repair = totals.repair().await?;
+                for difference in &repair.differences {
+                    println!("{difference}");
+                }
+                match repair.differences.len() {
+                    0 => println!("the totals agree with the ledger"),
+                    n => println!(
+                        "rebuilt the totals from the ledger ({} rows, {n} differed)",
+                        repair.rows
+                    ),
+                }
+                return Ok(());
+            }
             let differences = totals.verify().await?;
             if differences.is_empty() {
                 println!("the totals agree with the ledger");
@@ -53,11 +67,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for difference in &differences {
                 println!("{difference}");
-            }
-            if args.repair {
-                let rows = totals.rebuild().await?;
-                println!("rebuilt the totals from the ledger ({rows} rows)");
-                return Ok(());
             }
             anyhow::bail!(
                 "{} total(s) disagree with the ledger; run `campaign verify-totals --repair` to rebuild them",

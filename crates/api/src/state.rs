@@ -5,10 +5,12 @@ use std::sync::Arc;
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::totals::TotalsRepo;
 
 use crate::auth::AuthState;
 use crate::config::HttpSettings;
 use crate::live::TotalsFeed;
+use crate::live_streams::LiveTotals;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -18,6 +20,8 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// Which campaign's totals just changed, for live streams.
     pub totals_feed: TotalsFeed,
+    /// Live totals shared by every stream, and the count of open streams.
+    pub live: LiveTotals,
     pub metrics: Arc<Metrics>,
     /// Point-to-municipality index; `None` until boundaries are imported.
     pub geo: Arc<Option<MunicipalityIndex>>,
@@ -43,12 +47,14 @@ impl AppState {
             Some(index)
         };
         let totals_feed = TotalsFeed::start(&db);
+        let live = LiveTotals::new(totals_feed.clone(), TotalsRepo::new(db.clone()), http.live_streams);
         let metrics = Metrics::new()?;
         Ok(Self {
             db,
             http,
             auth,
             totals_feed,
+            live,
             metrics,
             geo: Arc::new(geo),
         })

@@ -213,14 +213,25 @@ fn merge<const N: usize>(errors: [Option<ValidationError>; N]) -> ValidationErro
     }
 }
 
+/// The largest search radius of a signed-in search.
+pub const MAX_RADIUS_KM: f64 = 100.0;
+
+/// The largest search radius of the public agenda (anonymous reads stay cheap).
+pub const PUBLIC_MAX_RADIUS_KM: f64 = 25.0;
+
 /// A search radius: more than 0 and at most 100 km.
 pub fn radius_km(raw: f64) -> Result<f64, ValidationError> {
-    if raw.is_finite() && raw > 0.0 && raw <= 100.0 {
+    radius_km_at_most(raw, MAX_RADIUS_KM)
+}
+
+/// A search radius: more than 0 and at most `max` km.
+pub fn radius_km_at_most(raw: f64, max: f64) -> Result<f64, ValidationError> {
+    if raw.is_finite() && raw > 0.0 && raw <= max {
         Ok(raw)
     } else {
         Err(ValidationError::single(
             "radius_km",
-            "must be more than 0 and at most 100 km",
+            format!("must be more than 0 and at most {max} km"),
         ))
     }
 }
@@ -378,6 +389,8 @@ mod tests {
             assert!(parse_near(bad).is_err(), "{bad}");
         }
         assert!(radius_km(5.0).is_ok());
+        assert!(radius_km_at_most(25.0, PUBLIC_MAX_RADIUS_KM).is_ok());
+        assert!(radius_km_at_most(25.5, PUBLIC_MAX_RADIUS_KM).is_err_and(|e| e.to_string().contains("at most 25 km")));
         for bad in [0.0, -1.0, 100.5, f64::NAN, f64::INFINITY] {
             assert!(radius_km(bad).is_err(), "{bad}");
         }

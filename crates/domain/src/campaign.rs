@@ -90,6 +90,22 @@ impl CampaignPlan {
     }
 }
 
+/// The campaign that is current on `today` (a Brussels calendar day): the one whose days include
+/// it, else the next to start, else the last one that ended. `None` without campaigns.
+pub fn current_campaign(campaigns: &[(i32, CampaignPlan)], today: NaiveDate) -> Option<i32> {
+    let covering = campaigns
+        .iter()
+        .find(|(_, p)| p.starts_on <= today && today <= p.ends_on);
+    let next = || {
+        campaigns
+            .iter()
+            .filter(|(_, p)| p.starts_on > today)
+            .min_by_key(|(_, p)| p.starts_on)
+    };
+    let last = || campaigns.iter().max_by_key(|(_, p)| p.ends_on);
+    covering.or_else(next).or_else(last).map(|(year, _)| *year)
+}
+
 /// A product code: a lower-case slug such as `cards-6` or `chocolate-bar`, 2 to 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProductCode(String);
@@ -203,6 +219,37 @@ mod tests {
         assert!(CampaignPlan::new(year, day("2026-11-01"), day("2026-11-30"), MAX_TARGET_CENTS + 1).is_err());
         assert!(CampaignYear::parse(1999).is_err());
         assert!(CampaignYear::parse(i64::MAX).is_err());
+    }
+
+    #[test]
+    fn the_current_campaign_covers_today_else_comes_next_else_ended_last() {
+        let plan = |from: &str, to: &str| CampaignPlan {
+            starts_on: day(from),
+            ends_on: day(to),
+            target_cents: 0,
+        };
+        let campaigns = [
+            (2025, plan("2025-10-01", "2025-12-31")),
+            (2026, plan("2026-10-01", "2026-12-31")),
+        ];
+        assert_eq!(current_campaign(&campaigns, day("2026-11-30")), Some(2026));
+        assert_eq!(current_campaign(&campaigns, day("2025-10-01")), Some(2025));
+        assert_eq!(
+            current_campaign(&campaigns, day("2026-03-01")),
+            Some(2026),
+            "the next one"
+        );
+        assert_eq!(
+            current_campaign(&campaigns, day("2024-03-01")),
+            Some(2025),
+            "the next one"
+        );
+        assert_eq!(
+            current_campaign(&campaigns, day("2027-03-01")),
+            Some(2026),
+            "the last one"
+        );
+        assert_eq!(current_campaign(&[], day("2027-03-01")), None);
     }
 
     #[test]

@@ -11,12 +11,17 @@ impl PageLimit {
     pub const MAX: u16 = 500;
 
     pub fn parse(raw: Option<i64>) -> Result<Self, ValidationError> {
+        Self::parse_at_most(raw, Self::MAX)
+    }
+
+    /// A page of at most `max` items (a list with a tighter bound than `MAX`).
+    pub fn parse_at_most(raw: Option<i64>, max: u16) -> Result<Self, ValidationError> {
         match raw {
-            None => Ok(Self(Self::DEFAULT)),
-            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => Ok(Self(n as u16)),
+            None => Ok(Self(Self::DEFAULT.min(max))),
+            Some(n) if (1..=i64::from(max)).contains(&n) => Ok(Self(n as u16)),
             Some(n) => Err(ValidationError::single(
                 "limit",
-                format!("limit {n} is out of range: ask for 1 to {} items per page", Self::MAX),
+                format!("limit {n} is out of range: ask for 1 to {max} items per page"),
             )),
         }
     }
@@ -38,5 +43,8 @@ mod tests {
         assert!(PageLimit::parse(Some(0)).is_err());
         assert!(PageLimit::parse(Some(501)).is_err());
         assert!(PageLimit::parse(Some(-3)).is_err());
+        assert_eq!(PageLimit::parse_at_most(Some(100), 100).map(PageLimit::get), Ok(100));
+        assert_eq!(PageLimit::parse_at_most(None, 20).map(PageLimit::get), Ok(20));
+        assert!(PageLimit::parse_at_most(Some(101), 100).is_err_and(|e| e.to_string().contains("1 to 100")));
     }
 }

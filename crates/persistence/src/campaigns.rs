@@ -4,8 +4,8 @@ use campaign_domain::campaign::{CampaignPlan, CampaignYear, NewProduct};
 use campaign_domain::ledger::local_date;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -45,7 +45,8 @@ impl CampaignRepo {
         Self { db }
     }
 
-    /// Creates the campaign of a year; `Conflict` when that year has one.
+    /// Creates the campaign of a year; `Conflict` when that year has one, or when its days
+    /// overlap another campaign's.
     pub async fn create(
         &self,
         year: CampaignYear,
@@ -53,6 +54,7 @@ impl CampaignRepo {
         ctx: &AuditContext,
     ) -> Result<Campaign, StoreError> {
         let txn = begin_write(&self.db).await?;
+        refuse_overlap(&txn, year, &plan).await?;
         let now = crate::now();
         let row = campaign::ActiveModel {
             year: Set(year.get()),
@@ -79,7 +81,8 @@ impl CampaignRepo {
         Ok(to_campaign(row))
     }
 
-    /// Replaces the plan of an existing campaign; `None` when the year has no campaign.
+    /// Replaces the plan of an existing campaign; `None` when the year has no campaign,
+    /// `Conflict` when the new days overlap another campaign's or leave out booked entries.
     pub async fn update(
         &self,
         year: CampaignYear,
@@ -87,6 +90,7 @@ impl CampaignRepo {
         ctx: &AuditContext,
     ) -> Result<Option<Campaign>, StoreError> {
         let txn = begin_write(&self.db).await?;
+        refuse_overlap(&txn, year, &plan).await?;
         // Locked (PostgreSQL): entries being written hold a share lock on this row until they
         // commit, so the first and last days read below include them, and later ones see the new
         // dates (see `ledger::off_campaign_days`).
@@ -203,6 +207,43 @@ impl CampaignRepo {
             .into_iter()
             .map(to_product)
             .collect())
+    }
+}
+
+/// `Conflict` naming the other campaign when `plan`'s days overlap one of another year, so a day
+/// always belongs to at most one campaign (pricing and `covering` rely on it).
+///
+/// Checked under a lock that writers of campaigns take in turn: on PostgreSQL a SHARE ROW
+/// EXCLUSIVE lock of the table (it conflicts with itself and with writes, not with reads or with
+/// the key-share locks of ledger writers); on SQLite the IMMEDIATE transaction already holds the
+/// database's write lock. Two concurrent overlapping writes therefore see each other.
+async fn refuse_overlap(txn: &DatabaseTransaction, year: CampaignYear, plan: &CampaignPlan) -> Result<(), StoreError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE campaign IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    let other = campaign::Entity::find()
+        .filter(campaign::Column::Year.ne(year.get()))
+        .filter(campaign::Column::StartsOn.lte(plan.ends_on))
+        .filter(campaign::Column::EndsOn.gte(plan.starts_on))
+        .order_by_asc(campaign::Column::StartsOn)
+        .one(txn)
+        .await?;
+    match other {
+        None => Ok(()),
+        Some(other) => Err(StoreError::Conflict(format!(
+            "the {} campaign's days ({} to {}) overlap the {} campaign ({} to {}); a day belongs to one \
+             campaign: choose days outside {} to {}, or change the {} campaign first",
+            year.get(),
+            plan.starts_on,
+            plan.ends_on,
+            other.year,
+            other.starts_on,
+            other.ends_on,
+            other.starts_on,
+            other.ends_on,
+            other.year
+        ))),
     }
 }
 

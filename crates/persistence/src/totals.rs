@@ -14,13 +14,13 @@ use campaign_domain::municipality::NisCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    AccessMode, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IsolationLevel,
+    QueryFilter, QueryOrder, QuerySelect, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::StoreError;
 use crate::entities::{ledger_entry, ledger_rollup, municipality, product, volunteer_group};
+use crate::{StoreError, begin_write};
 
 /// What a ledger entry adds to the totals.
 pub(crate) struct Contribution<'a> {
@@ -372,77 +372,127 @@ impl TotalsRepo {
     }
 
     /// Recomputes every total from the ledger and lists where the kept totals differ.
+    ///
+    /// Ledger and totals are read in one snapshot (PostgreSQL: a REPEATABLE READ, READ ONLY
+    /// transaction; SQLite: one read transaction), so entries written meanwhile are either in both
+    /// or in neither, and a busy server never shows a difference that is not there.
     pub async fn verify(&self) -> Result<Vec<String>, StoreError> {
-        let recomputed = self.recompute().await?;
-        let kept: BTreeMap<Key, (i64, i64)> = ledger_rollup::Entity::find()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|r| {
-                (
-                    (r.campaign_year, r.dimension, r.key, r.group_id, r.municipality_nis),
-                    (r.raised_cents, r.entries),
-                )
-            })
-            .collect();
-        let mut differences = Vec::new();
-        for (key, expected) in &recomputed {
-            match kept.get(key) {
-                Some(found) if found == expected => {}
-                found => differences.push(format!(
-                    "{} {} {} (group {}, municipality {}): ledger says {} cents in {} entries, totals say {:?}",
-                    key.0, key.1, key.2, key.3, key.4, expected.0, expected.1, found
-                )),
-            }
-        }
-        for key in kept.keys().filter(|k| !recomputed.contains_key(*k)) {
-            differences.push(format!(
-                "{} {} {} (group {}, municipality {}): kept in the totals but not in the ledger",
-                key.0, key.1, key.2, key.3, key.4
-            ));
-        }
-        Ok(differences)
+        let options = match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => TransactionOptions {
+                isolation_level: Some(IsolationLevel::RepeatableRead),
+                access_mode: Some(AccessMode::ReadOnly),
+                ..TransactionOptions::default()
+            },
+            _ => TransactionOptions::default(),
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        let recomputed = recompute(&txn).await?;
+        let kept = kept(&txn).await?;
+        txn.commit().await?;
+        Ok(differences(&recomputed, &kept))
     }
 
-    /// Replaces the kept totals with a recomputation from the ledger, in one transaction.
-    pub async fn rebuild(&self) -> Result<usize, StoreError> {
-        let recomputed = self.recompute().await?;
-        let count = recomputed.len();
-        let txn = self.db.begin().await?;
-        ledger_rollup::Entity::delete_many().exec(&txn).await?;
-        let rows: Vec<ledger_rollup::ActiveModel> = recomputed.into_iter().map(rollup_row).collect();
-        for chunk in rows.chunks(1000) {
-            ledger_rollup::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
+    /// Replaces the kept totals with a recomputation from the ledger where they differ, safely
+    /// while servers write entries: nothing committed before or during the repair is lost.
+    ///
+    /// One transaction reads the ledger and writes the totals while ledger writes wait: on
+    /// PostgreSQL it locks `ledger_entry` in SHARE mode (it waits for writes in progress to
+    /// commit, and new ones wait for the repair) and then `ledger_rollup` in EXCLUSIVE mode
+    /// (reads of the totals go on); every ledger write inserts its entry before it adds to the
+    /// totals, so this order cannot deadlock. On SQLite the IMMEDIATE transaction holds the write
+    /// lock. Writes that waited then add to the repaired totals.
+    pub async fn repair(&self) -> Result<Repair, StoreError> {
+        let txn = begin_write(&self.db).await?;
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            txn.execute_unprepared("LOCK TABLE ledger_entry IN SHARE MODE").await?;
+            txn.execute_unprepared("LOCK TABLE ledger_rollup IN EXCLUSIVE MODE")
                 .await?;
         }
-        txn.commit().await?;
-        Ok(count)
-    }
-
-    async fn recompute(&self) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
-        let mut totals: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
-        let mut last: Option<Uuid> = None;
-        // In pages, so a million entries never sit in memory at once.
-        loop {
-            let mut query = ledger_entry::Entity::find().order_by_asc(ledger_entry::Column::Id);
-            if let Some(last) = last {
-                query = query.filter(ledger_entry::Column::Id.gt(last));
-            }
-            let page = query.limit(10_000).all(&self.db).await?;
-            let Some(tail) = page.last() else { break };
-            last = Some(tail.id);
-            for row in &page {
-                let c = Contribution::from(row);
-                for (dimension, key, group, municipality) in c.rows() {
-                    let total = totals
-                        .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
-                        .or_default();
-                    total.0 += c.amount_cents;
-                    total.1 += 1;
-                }
+        let recomputed = recompute(&txn).await?;
+        let differences = differences(&recomputed, &kept(&txn).await?);
+        let rows = recomputed.len();
+        if !differences.is_empty() {
+            ledger_rollup::Entity::delete_many().exec(&txn).await?;
+            let rows: Vec<ledger_rollup::ActiveModel> = recomputed.into_iter().map(rollup_row).collect();
+            for chunk in rows.chunks(1000) {
+                ledger_rollup::Entity::insert_many(chunk.to_vec())
+                    .exec_without_returning(&txn)
+                    .await?;
             }
         }
-        Ok(totals)
+        txn.commit().await?;
+        Ok(Repair { differences, rows })
     }
+}
+
+/// What `TotalsRepo::repair` found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// The differences found (and repaired); empty when the totals agreed.
+    pub differences: Vec<String>,
+    /// Rows of totals recomputed.
+    pub rows: usize,
+}
+
+/// The kept totals, by key.
+async fn kept(conn: &impl ConnectionTrait) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
+    Ok(ledger_rollup::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                (r.campaign_year, r.dimension, r.key, r.group_id, r.municipality_nis),
+                (r.raised_cents, r.entries),
+            )
+        })
+        .collect())
+}
+
+/// Where the kept totals differ from the recomputed ones, in words.
+fn differences(recomputed: &BTreeMap<Key, (i64, i64)>, kept: &BTreeMap<Key, (i64, i64)>) -> Vec<String> {
+    let mut differences = Vec::new();
+    for (key, expected) in recomputed {
+        match kept.get(key) {
+            Some(found) if found == expected => {}
+            found => differences.push(format!(
+                "{} {} {} (group {}, municipality {}): ledger says {} cents in {} entries, totals say {:?}",
+                key.0, key.1, key.2, key.3, key.4, expected.0, expected.1, found
+            )),
+        }
+    }
+    for key in kept.keys().filter(|k| !recomputed.contains_key(*k)) {
+        differences.push(format!(
+            "{} {} {} (group {}, municipality {}): kept in the totals but not in the ledger",
+            key.0, key.1, key.2, key.3, key.4
+        ));
+    }
+    differences
+}
+
+/// Every total, recomputed from the ledger as `conn` sees it.
+async fn recompute(conn: &impl ConnectionTrait) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
+    let mut totals: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+    let mut last: Option<Uuid> = None;
+    // In pages, so a million entries never sit in memory at once.
+    loop {
+        let mut query = ledger_entry::Entity::find().order_by_asc(ledger_entry::Column::Id);
+        if let Some(last) = last {
+            query = query.filter(ledger_entry::Column::Id.gt(last));
+        }
+        let page = query.limit(10_000).all(conn).await?;
+        let Some(tail) = page.last() else { break };
+        last = Some(tail.id);
+        for row in &page {
+            let c = Contribution::from(row);
+            for (dimension, key, group, municipality) in c.rows() {
+                let total = totals
+                    .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
+                    .or_default();
+                total.0 += c.amount_cents;
+                total.1 += 1;
+            }
+        }
+    }
+    Ok(totals)
 }

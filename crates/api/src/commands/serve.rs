@@ -24,6 +24,8 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     http.read_rate_limit = args.read_rate_limit;
     http.metrics_token = MetricsToken::from_setting(env_setting("CAMPAIGN_METRICS_TOKEN"))?;
     let trusted_proxies = trusted_proxies(&args.trusted_proxies, args.client_ip_header.as_deref())?;
+    http.live_streams.per_account = usize::from(args.live_streams_per_account);
+    http.live_streams.total = args.live_streams_total as usize;
     let db = open_database(global, args.demo).await?;
 
     ensure_boundaries(&db, args.boundaries.as_deref()).await?;

@@ -1,10 +1,13 @@
 //! Cross-cutting HTTP behaviour: request ids, logging, time limits, body limits, CORS, the
-//! rewriting of every framework error into problem+json, and content negotiation in the document.
+//! rewriting of every framework error into problem+json, content negotiation (in the document and
+//! by `Accept` weights) and CSV answers.
 
+pub mod accept;
 mod body_fields;
 mod body_limit;
 mod client_address;
 mod control_characters;
+pub mod csv_table;
 mod errors;
 mod negotiated;
 mod rate_limit;

@@ -1,5 +1,6 @@
 //! Content negotiation in the OpenAPI document: one status code, several content types.
 
+use poem::http::{HeaderValue, header};
 use poem::{IntoResponse, Response};
 use poem_openapi::ApiResponse;
 use poem_openapi::registry::{MetaResponse, MetaResponses, Registry};
@@ -41,8 +42,13 @@ impl<T: ApiResponse> ApiResponse for Negotiated<T> {
 }
 
 impl<T: IntoResponse> IntoResponse for Negotiated<T> {
+    /// The variant's answer, marked as depending on `Accept` for caches.
     fn into_response(self) -> Response {
-        self.0.into_response()
+        let mut response = self.0.into_response();
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept"));
+        response
     }
 }
 
@@ -89,5 +95,9 @@ mod tests {
         let csv = answer(TwoWays::Csv(PlainText("n\r\n1\r\n".to_owned())));
         assert_eq!(csv.content_type(), Some("text/csv"));
         assert_eq!(answer(TwoWays::Gone).status(), poem::http::StatusCode::NOT_FOUND);
+        assert_eq!(
+            csv.headers().get(header::VARY).and_then(|v| v.to_str().ok()),
+            Some("accept")
+        );
     }
 }

@@ -34,12 +34,12 @@ use super::groups::visible_group;
 use super::municipalities::ProvinceName;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
-use crate::http::Negotiated;
+use crate::http::{Negotiated, accept};
 use crate::problem::{ApiError, Problem};
 
 const CURSOR_LIST: &str = "activities";
 const CURSOR_NEAR: &str = "activities-near";
-pub const GEO_JSON: &str = "application/geo+json";
+pub const GEO_JSON: &str = accept::GEO_JSON;
 
 /// What kind of activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -333,7 +333,7 @@ pub enum ActivityUpdated {
 
 #[derive(ApiResponse)]
 pub enum ActivityList {
-    /// The activities; with `Accept: application/geo+json` a GeoJSON FeatureCollection.
+    /// The activities; a GeoJSON FeatureCollection when `Accept` prefers `application/geo+json`.
     #[oai(status = 200)]
     List(Json<ActivityPage>),
     /// The activities as a GeoJSON FeatureCollection.
@@ -432,10 +432,7 @@ impl Search {
 }
 
 fn wants_geojson(req: &Request) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains(GEO_JSON))
+    accept::preferred(req, &[accept::JSON, GEO_JSON]) == GEO_JSON
 }
 
 fn scope_of(activity: &Activity) -> Scope {
@@ -833,14 +830,19 @@ fn rename(mut e: campaign_domain::ValidationError, field: &str) -> campaign_doma
 /// The public agenda: no sign-in.
 pub struct PublicActivitiesApi {
     pub activities: ActivityRepo,
+    pub campaigns: CampaignRepo,
 }
+
+/// The most activities one page of the public agenda holds.
+pub const PUBLIC_MAX_LIMIT: u16 = 100;
 
 #[OpenApi(tag = "ApiTags::Public")]
 impl PublicActivitiesApi {
     /// What's on: public activities
     ///
-    /// Public activities that are not cancelled, without personal data. Nearest first with
-    /// `near` and `radius_km`, else in start-time order.
+    /// Public activities of the current campaign (the one under way, else the next, else the
+    /// last) that are not cancelled, without personal data. Nearest first with `near` and
+    /// `radius_km` (at most 25 km), else in start-time order; at most 100 a page.
     #[oai(path = "/public/activities", method = "get", operation_id = "list_public_activities")]
     #[allow(clippy::too_many_arguments)]
     async fn list_public_activities(
@@ -848,17 +850,37 @@ impl PublicActivitiesApi {
         /// `lon,lat`: nearest first, within `radius_km`.
         #[oai(validator(max_length = 60))]
         near: Query<Option<String>>,
-        /// Search radius in km, more than 0 and at most 100.
+        /// Search radius in km, more than 0 and at most 25.
         radius_km: Query<Option<f64>>,
         /// Activities still going on at or after this time (RFC 3339).
         from: Query<Option<DateTime<FixedOffset>>>,
         /// Activities starting before this time (RFC 3339).
         to: Query<Option<DateTime<FixedOffset>>>,
-        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<i64>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
     ) -> Result<Json<PublicActivityPage>, ApiError> {
+        // Bounded before anything is read: a wide radius or a long page costs every caller.
+        if let Some(radius) = radius_km.0 {
+            activity::radius_km_at_most(radius, activity::PUBLIC_MAX_RADIUS_KM)?;
+        }
+        PageLimit::parse_at_most(limit.0, PUBLIC_MAX_LIMIT)?;
+        let campaigns: Vec<(i32, campaign_domain::campaign::CampaignPlan)> = self
+            .campaigns
+            .list()
+            .await?
+            .into_iter()
+            .map(|c| (c.year, c.plan))
+            .collect();
+        let today = campaign_domain::ledger::local_date(Utc::now());
+        let Some(current) = campaign_domain::campaign::current_campaign(&campaigns, today) else {
+            return Ok(Json(PublicActivityPage {
+                items: Vec::new(),
+                next_cursor: None,
+            }));
+        };
         let filter = ActivityFilter {
             public_only: true,
+            campaign_year: Some(current),
             ..ActivityFilter::default()
         };
         let search = Search::parse(

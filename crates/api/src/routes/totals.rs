@@ -2,6 +2,7 @@
 //! the running totals kept with every ledger write, never by scanning the ledger.
 
 use campaign_domain::campaign::CampaignYear;
+use campaign_domain::ids::UserId;
 use campaign_domain::policy::Actor;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
@@ -9,7 +10,8 @@ use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::campaigns::{Campaign, CampaignRepo};
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
-use campaign_persistence::totals::{Dimension, TotalRow, TotalsRepo, TotalsScope};
+use campaign_persistence::totals::{Dimension, Summary, TotalRow, TotalsRepo, TotalsScope};
+use campaign_persistence::users::UserRepo;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -23,13 +25,16 @@ use poem_openapi::types::Any;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
-use tokio::sync::broadcast;
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::ApiTags;
 use super::context::allow;
-use crate::auth::BearerAuth;
+use crate::auth::{AuthState, BearerAuth};
 use crate::http::Negotiated;
+use crate::http::accept;
+use crate::http::csv_table::{Cell, CsvTable};
+use crate::live_streams::{Latest, LiveTotals, Refused, StreamPermit};
 use crate::problem::ApiError;
 
 /// Money raised by kind of entry.
@@ -96,7 +101,8 @@ pub struct TotalsBreakdown {
 
 #[derive(ApiResponse)]
 pub enum BreakdownResponse {
-    /// The breakdown; with `Accept: text/csv`, as CSV (`key,label,raised_cents,entries`).
+    /// The breakdown; as CSV (`key,label,raised_cents,entries`) when `Accept` prefers `text/csv`.
+    /// Text cells that could run as a spreadsheet formula start with `'`.
     #[oai(status = 200)]
     Json(Json<TotalsBreakdown>),
     /// The breakdown as CSV.
@@ -190,7 +196,9 @@ pub enum MapResponse {
 }
 
 pub struct TotalsApi {
-    pub feed: crate::live::TotalsFeed,
+    pub live: LiveTotals,
+    pub users: UserRepo,
+    pub auth: Arc<AuthState>,
     pub totals: TotalsRepo,
     pub campaigns: CampaignRepo,
     pub municipalities: MunicipalityRepo,
@@ -198,21 +206,67 @@ pub struct TotalsApi {
     pub activities: ActivityRepo,
 }
 
-/// The gap between two events of one stream.
-const MIN_EVENT_GAP: Duration = Duration::from_secs(1);
-
 /// The state of one live stream.
 struct Live {
-    changes: broadcast::Receiver<i32>,
-    totals: TotalsRepo,
+    latest: Latest,
     campaign: Campaign,
-    first: Option<CampaignTotals>,
-    last: Option<Instant>,
+    first_sent: bool,
+    /// When the access token behind the stream expires.
+    ends_at: tokio::time::Instant,
+    account: UserId,
+    users: UserRepo,
+    account_check: tokio::time::Interval,
+    _permit: StreamPermit,
 }
 
-async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
-    let s = totals.summary(campaign.year, scope).await?;
-    Ok(CampaignTotals {
+impl Live {
+    /// The next totals to send; `None` ends the stream (token expired, account deactivated,
+    /// server shutting down).
+    async fn next(&mut self) -> Option<Arc<Summary>> {
+        loop {
+            if !self.first_sent
+                && let Some(first) = self.latest.borrow_and_update().clone()
+            {
+                self.first_sent = true;
+                return Some(first);
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(self.ends_at) => {
+                    tracing::info!(user.id = %self.account, "live totals: the access token expired; stream closed");
+                    return None;
+                }
+                _ = self.account_check.tick() => {
+                    if !self.account_active().await {
+                        tracing::info!(user.id = %self.account, "live totals: the account is deactivated; stream closed");
+                        return None;
+                    }
+                }
+                changed = self.latest.changed() => {
+                    changed.ok()?;
+                    if let Some(totals) = self.latest.borrow_and_update().clone() {
+                        self.first_sent = true;
+                        return Some(totals);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the account is still active; a failed read keeps the stream (it is retried).
+    async fn account_active(&self) -> bool {
+        match self.users.get(self.account).await {
+            Ok(user) => user.is_some_and(|u| u.active),
+            Err(e) => {
+                tracing::warn!(user.id = %self.account, error = %e, "live totals: cannot check the account");
+                true
+            }
+        }
+    }
+}
+
+/// The totals of a whole campaign, as answered.
+fn totals_from(campaign: &Campaign, s: &Summary) -> CampaignTotals {
+    CampaignTotals {
         campaign_year: campaign.year,
         raised_cents: s.raised_cents,
         target_cents: campaign.plan.target_cents,
@@ -221,14 +275,62 @@ async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope)
         municipalities_reporting: s.municipalities_reporting,
         by_kind: s
             .by_kind
-            .into_iter()
+            .iter()
             .map(|(kind, raised_cents, entries)| KindTotal {
-                kind,
-                raised_cents,
-                entries,
+                kind: kind.clone(),
+                raised_cents: *raised_cents,
+                entries: *entries,
             })
             .collect(),
+        municipality_nis: None,
+    }
+}
+
+/// When the access token of `req` expires, as a point on tokio's clock.
+fn token_expiry(auth: &AuthState, req: &Request) -> Result<tokio::time::Instant, ApiError> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| ApiError::unauthorized("send the access token as `Authorization: Bearer <token>`"))?;
+    let claims = auth.keys.verify(token).map_err(ApiError::unauthorized)?;
+    let expires = chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default();
+    let left = (expires - chrono::Utc::now())
+        .to_std()
+        .ok()
+        .filter(|left| !left.is_zero())
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "the access token has expired; get a new one with POST /api/v1/auth/refresh and reconnect",
+            )
+        })?;
+    Ok(tokio::time::Instant::now() + left)
+}
+
+fn refused(why: Refused) -> ApiError {
+    match why {
+        Refused::AccountFull(n) => ApiError::too_many_requests(
+            format!(
+                "this account has {n} live totals streams open, the most one account may have \
+                 (CAMPAIGN_LIVE_STREAMS_PER_ACCOUNT); close one, or share one stream between views"
+            ),
+            30,
+        ),
+        Refused::ServerFull(n) => ApiError::unavailable(format!(
+            "the server has {n} live totals streams open, its limit (CAMPAIGN_LIVE_STREAMS_TOTAL); \
+             retry in a minute, or poll GET /campaigns/{{year}}/totals meanwhile"
+        )),
+    }
+}
+
+async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
+    let summary = totals.summary(campaign.year, scope).await?;
+    Ok(CampaignTotals {
         municipality_nis: scope.municipality.map(|m| m.to_string()),
+        ..totals_from(campaign, &summary)
     })
 }
 
@@ -274,14 +376,6 @@ fn scope_of(actor: &Actor) -> TotalsScope {
     }
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Totals")]
 impl TotalsApi {
     /// A campaign's totals
@@ -301,7 +395,9 @@ impl TotalsApi {
     ///
     /// A `totals` event with the campaign totals at connect, then after each change of the
     /// ledger, at most one a second. On PostgreSQL every server process streams every change.
-    /// Staff.
+    /// Staff. The stream ends when the access token expires or the account is deactivated
+    /// (reconnect with a fresh token); an account may keep a few streams open (429 beyond) and
+    /// the server a few hundred (503 beyond).
     #[oai(
         path = "/campaigns/:year/totals/stream",
         method = "get",
@@ -310,41 +406,29 @@ impl TotalsApi {
     async fn stream(
         &self,
         auth: BearerAuth,
+        req: &Request,
         year: Path<i64>,
     ) -> Result<EventStream<BoxStream<'static, CampaignTotals>>, ApiError> {
         staff_only(&auth, "the live totals are for staff")?;
         let campaign = self.campaign(year.0).await?;
-        let first = totals_of(&self.totals, &campaign, TotalsScope::default()).await?;
+        let ends_at = token_expiry(&self.auth, req)?;
+        let permit = self.live.admit(auth.0.user_id.as_uuid()).map_err(refused)?;
+        let every = self.live.limits().account_check;
+        let mut account_check = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let state = Live {
-            changes: self.feed.subscribe(),
-            totals: self.totals.clone(),
+            latest: self.live.follow(campaign.year),
             campaign,
-            first: Some(first),
-            last: None,
+            first_sent: false,
+            ends_at,
+            account: auth.0.user_id,
+            users: self.users.clone(),
+            account_check,
+            _permit: permit,
         };
         let events = futures_util::stream::unfold(state, |mut live| async move {
-            if let Some(first) = live.first.take() {
-                live.last = Some(Instant::now());
-                return Some((first, live));
-            }
-            loop {
-                match live.changes.recv().await {
-                    Ok(year) if year == live.campaign.year => break,
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-            // At most one event a second: changes during the pause are in the next totals.
-            if let Some(wait) = live.last.map(|last| MIN_EVENT_GAP.saturating_sub(last.elapsed())) {
-                tokio::time::sleep(wait).await;
-            }
-            while live.changes.try_recv().is_ok() {}
-            live.last = Some(Instant::now());
-            let totals = totals_of(&live.totals, &live.campaign, TotalsScope::default())
-                .await
-                .ok()?;
-            Some((totals, live))
+            let totals = live.next().await?;
+            Some((totals_from(&live.campaign, &totals), live))
         });
         Ok(EventStream::new(events.boxed())
             .keep_alive(Duration::from_secs(15))
@@ -386,23 +470,17 @@ impl TotalsApi {
         };
         let campaign = self.campaign(year.0).await?;
         let rows = self.totals.by(campaign.year, dimension.0.into(), scope).await?;
-        let wants_csv = req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv"));
-        if wants_csv {
-            let mut csv = String::from("key,label,raised_cents,entries\r\n");
+        if accept::preferred(req, &[accept::JSON, accept::CSV]) == accept::CSV {
+            let mut csv = CsvTable::new(&["key", "label", "raised_cents", "entries"])?;
             for row in &rows {
-                csv.push_str(&format!(
-                    "{},{},{},{}\r\n",
-                    csv_field(&row.key),
-                    csv_field(&row.label),
-                    row.raised_cents,
-                    row.entries
-                ));
+                csv.row(&[
+                    Cell::Text(&row.key),
+                    Cell::Text(&row.label),
+                    Cell::Number(row.raised_cents),
+                    Cell::Number(row.entries),
+                ])?;
             }
-            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv))));
+            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv.finish()?))));
         }
         let items = rows
             .into_iter()
