@@ -5,7 +5,9 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
-use crate::http::{BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas};
+use crate::http::{
+    BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas, TimeLimit,
+};
 use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
@@ -152,9 +154,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     )
 }
 
-/// The middleware stack every answer passes through: the body limit, panic catching, CORS (only
-/// for the listed origins; outside the first two, so a 413 or a 500 carries its headers too), and
-/// outermost the request id, time limit, logging and the problem+json rewriting of errors.
+/// The middleware stack every answer passes through: the body limit, panic catching, the time
+/// limit, CORS (only for the listed origins; outside the first three, so a 413, a 500 or a 503
+/// time-out carries its headers too), and outermost the request id, logging and the
+/// problem+json rewriting of errors.
 pub fn with_http_layers<E: Endpoint + 'static>(
     ep: E,
     http: &HttpSettings,
@@ -179,9 +182,11 @@ pub fn with_http_layers<E: Endpoint + 'static>(
         max_bytes: http.max_body_bytes,
     })
     .with(CatchPanic::new())
+    .with(TimeLimit {
+        timeout: http.request_timeout,
+    })
     .with_if(cors.is_some(), cors.unwrap_or_default())
     .with(RequestContext {
-        timeout: http.request_timeout,
         schemas: std::sync::Arc::new(schemas),
         metrics,
     })

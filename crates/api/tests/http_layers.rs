@@ -43,9 +43,12 @@ impl TestApi {
     }
 }
 
+const ORIGIN: &str = "https://dashboard.example.org";
+
 fn client() -> TestClient<poem::endpoint::BoxEndpoint<'static>> {
     let http = HttpSettings {
         request_timeout: Duration::from_secs(5),
+        cors_origins: vec![ORIGIN.to_owned()],
         ..HttpSettings::default()
     };
     let api = OpenApiService::new(TestApi, "test", "1");
@@ -145,4 +148,24 @@ async fn a_panic_is_a_generic_500_problem() {
         !problem["detail"].as_str().unwrap().contains("a bug"),
         "internals stay in the log"
     );
+}
+
+/// A page on an allowed origin can read every answer, time-outs and panics included.
+#[tokio::test(start_paused = true)]
+async fn time_outs_and_panics_carry_cors_headers() {
+    for (path, status) in [
+        ("/slow", StatusCode::SERVICE_UNAVAILABLE),
+        ("/panic", StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        let resp = client().get(path).header("origin", ORIGIN).send().await;
+        let allowed = resp
+            .0
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(allowed.as_deref(), Some(ORIGIN), "{path}");
+        assert!(resp.0.headers().contains_key("x-request-id"), "{path}");
+        problem(resp, status).await;
+    }
 }

@@ -12,6 +12,7 @@ mod errors;
 mod negotiated;
 mod rate_limit;
 mod request_context;
+mod time_limit;
 
 pub use body_fields::{BodySlot, RequestSchemas};
 pub use body_limit::BodyLimit;
@@ -21,3 +22,4 @@ pub use errors::to_problem;
 pub use negotiated::Negotiated;
 pub use rate_limit::{KeyedLimiter, PRUNE_EVERY_CHECKS, RateLimit};
 pub use request_context::{REQUEST_ID_HEADER, RequestContext, RequestId};
+pub use time_limit::TimeLimit;

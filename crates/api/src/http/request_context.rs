@@ -1,8 +1,8 @@
-//! The outermost layer: gives each request an id, a tracing span and a time limit, logs its
-//! outcome once, and makes sure every error answer is problem+json.
+//! The outermost layer: gives each request an id and a tracing span, logs its outcome once, and
+//! makes sure every error answer is problem+json. (The time limit is `TimeLimit`, inside CORS.)
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
@@ -11,7 +11,6 @@ use tracing::Instrument;
 use super::errors::{rewrite_response, to_problem};
 use super::{BodySlot, RequestSchemas};
 use crate::metrics::Metrics;
-use crate::problem::Problem;
 use poem_openapi::OperationId;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -21,7 +20,6 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct RequestId(pub String);
 
 pub struct RequestContext {
-    pub timeout: Duration,
     /// To name the bad fields of a body that does not parse.
     pub schemas: Arc<RequestSchemas>,
     pub metrics: Arc<Metrics>,
@@ -33,7 +31,6 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
     fn transform(&self, ep: E) -> Self::Output {
         RequestContextEndpoint {
             inner: ep,
-            timeout: self.timeout,
             schemas: self.schemas.clone(),
             metrics: self.metrics.clone(),
         }
@@ -42,7 +39,6 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
 
 pub struct RequestContextEndpoint<E> {
     inner: E,
-    timeout: Duration,
     schemas: Arc<RequestSchemas>,
     metrics: Arc<Metrics>,
 }
@@ -68,17 +64,15 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         req.extensions_mut().insert(body.clone());
         let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
 
-        let outcome = tokio::time::timeout(self.timeout, self.inner.call(req))
-            .instrument(span.clone())
-            .await;
+        let outcome = self.inner.call(req).instrument(span.clone()).await;
         let mut operation: Option<&'static str> = None;
         let mut resp = match outcome {
-            Ok(Ok(resp)) => {
+            Ok(resp) => {
                 let resp = resp.into_response();
                 operation = resp.data::<OperationId>().map(|id| id.0);
                 rewrite_response(resp, &method, &path)
             }
-            Ok(Err(err)) => span.in_scope(|| {
+            Err(err) => span.in_scope(|| {
                 operation = err.data::<OperationId>().map(|id| id.0);
                 to_problem(err, &method, &path, || {
                     body.take()
@@ -86,17 +80,6 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
                         .unwrap_or_default()
                 })
             }),
-            Err(_) => {
-                span.in_scope(|| tracing::warn!(timeout_s = self.timeout.as_secs(), "request timed out"));
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!(
-                        "the request took longer than {} s and was stopped; nothing of it was kept, try again",
-                        self.timeout.as_secs()
-                    ),
-                )
-                .into_response()
-            }
         };
         if let Ok(value) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert(REQUEST_ID_HEADER, value);
