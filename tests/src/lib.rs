@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use campaign_api::auth::AuthState;
 use campaign_api::http::TrustedProxies;
 use campaign_api::{AppState, HttpSettings};
-use campaign_domain::boundaries::{Boundary, EMBEDDED_2025, EMBEDDED_2025_CODE_PROPERTY, parse_feature_collection};
+use campaign_domain::boundaries::{Boundary, DEFAULT_CODE_PROPERTY, EMBEDDED_2025, parse_feature_collection};
 use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::{Email, Membership, PersonName};
@@ -313,7 +313,7 @@ pub fn reference_boundaries() -> &'static [Boundary] {
     PARSED.get_or_init(|| {
         parse_feature_collection(
             EMBEDDED_2025,
-            EMBEDDED_2025_CODE_PROPERTY,
+            DEFAULT_CODE_PROPERTY,
             |c| c.province().is_some(),
             |_, _| {},
         )

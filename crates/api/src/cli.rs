@@ -212,7 +212,7 @@ pub struct ImportBoundariesArgs {
     pub file: PathBuf,
 
     /// Feature property that holds the 5-digit NIS code
-    #[arg(long, default_value = "nis_code")]
+    #[arg(long, default_value = campaign_domain::boundaries::DEFAULT_CODE_PROPERTY)]
     pub code_property: String,
 
     /// Accept a file that leaves municipalities of the registry without boundary (their points

@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use campaign_domain::boundaries::{EMBEDDED_2025, parse_feature_collection};
+use campaign_domain::boundaries::{DEFAULT_CODE_PROPERTY, EMBEDDED_2025, parse_feature_collection};
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_domain::point::LonLat;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -42,8 +42,12 @@ fn points(n: usize) -> Vec<LonLat> {
 fn lookup(c: &mut Criterion) {
     let Some(text) = boundary_file() else { return };
     let started = Instant::now();
-    let Ok(boundaries) = parse_feature_collection(&text, "nis_code", |code| code.province().is_some(), |_, _| {})
-    else {
+    let Ok(boundaries) = parse_feature_collection(
+        &text,
+        DEFAULT_CODE_PROPERTY,
+        |code| code.province().is_some(),
+        |_, _| {},
+    ) else {
         eprintln!("the boundary file does not parse");
         return;
     };

@@ -25,8 +25,8 @@ pub const EMBEDDED_2025_ATTRIBUTION: &str = "Municipal boundaries: Statbel (Alge
     statistische sectoren 01/01/2025; simplified by Data & Analyse van de Vlaamse provincies \
     (github.com/provinciesincijfers/gebiedsniveaus)";
 
-/// The property of [`EMBEDDED_2025`] that holds the NIS code.
-pub const EMBEDDED_2025_CODE_PROPERTY: &str = "nis_code";
+/// The property that holds the NIS code: in [`EMBEDDED_2025`], and by default in imported files.
+pub const DEFAULT_CODE_PROPERTY: &str = "nis_code";
 
 /// The area of one municipality.
 #[derive(Debug, Clone, PartialEq)]
@@ -351,7 +351,7 @@ mod tests {
 
     #[test]
     fn the_embedded_boundaries_are_the_304_municipalities() {
-        let parsed = parse_feature_collection(EMBEDDED_2025, EMBEDDED_2025_CODE_PROPERTY, known, |_, _| {});
+        let parsed = parse_feature_collection(EMBEDDED_2025, DEFAULT_CODE_PROPERTY, known, |_, _| {});
         let parsed = parsed.unwrap_or_default();
         assert_eq!(parsed.len(), 304);
         let brussels = parsed

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use campaign_domain::boundaries::{
-    EMBEDDED_2025, EMBEDDED_2025_ATTRIBUTION, EMBEDDED_2025_CODE_PROPERTY, check_coverage, parse_feature_collection,
+    DEFAULT_CODE_PROPERTY, EMBEDDED_2025, EMBEDDED_2025_ATTRIBUTION, check_coverage, parse_feature_collection,
 };
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
@@ -51,7 +51,7 @@ pub async fn import_boundaries(
                 .into(),
             code_property.clone(),
         ),
-        BoundarySource::Embedded => (EMBEDDED_2025.into(), EMBEDDED_2025_CODE_PROPERTY.to_owned()),
+        BoundarySource::Embedded => (EMBEDDED_2025.into(), DEFAULT_CODE_PROPERTY.to_owned()),
     };
     let repo = MunicipalityRepo::new(db.clone());
     let known = repo.codes().await?;
@@ -91,7 +91,7 @@ pub async fn ensure_boundaries(db: &DatabaseConnection, file: Option<&Path>) -> 
         Some(path) => {
             let source = BoundarySource::File {
                 path: path.to_owned(),
-                code_property: EMBEDDED_2025_CODE_PROPERTY.to_owned(),
+                code_property: DEFAULT_CODE_PROPERTY.to_owned(),
             };
             import_boundaries(db, &source, false)
                 .await

@@ -15,12 +15,17 @@ use crate::problem::{Problem, ProblemField};
 
 /// A character that no text of the API may hold: C0 controls but tab, line feed and carriage
 /// return; DEL; C1 controls.
-pub fn is_forbidden_control(c: char) -> bool {
+fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 fn has_forbidden_control(text: &str) -> bool {
     text.chars().any(is_forbidden_control)
+}
+
+/// A name as it can be shown in a problem: without its control characters.
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !is_forbidden_control(*c)).collect()
 }
 
 /// The middleware: every request passes through before it reaches an operation.
@@ -93,7 +98,7 @@ fn path_fields(path: &str, bad: &mut Vec<String>) {
 fn query_fields(query: &str, bad: &mut Vec<String>) {
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         if has_forbidden_control(&name) || has_forbidden_control(&value) {
-            let name = name.chars().filter(|c| !is_forbidden_control(*c)).collect::<String>();
+            let name = printable(&name);
             if !bad.contains(&name) {
                 bad.push(name);
             }
@@ -138,7 +143,7 @@ fn walk(value: &Value, at: &str, bad: &mut Vec<String>) {
                 if SECRET_FIELDS.contains(&key.as_str()) {
                     continue;
                 }
-                let clean: String = key.chars().filter(|c| !is_forbidden_control(*c)).collect();
+                let clean = printable(key);
                 let here = if at.is_empty() { clean } else { format!("{at}.{clean}") };
                 if has_forbidden_control(key) {
                     bad.push(here.clone());

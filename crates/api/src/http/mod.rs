@@ -17,7 +17,7 @@ mod time_limit;
 pub use body_fields::{BodySlot, RequestSchemas};
 pub use body_limit::BodyLimit;
 pub use client_address::{FORWARDED_FOR, TrustedProxies, client_addr_of};
-pub use control_characters::{ControlCharacters, is_forbidden_control};
+pub use control_characters::ControlCharacters;
 pub use errors::to_problem;
 pub use negotiated::Negotiated;
 pub use rate_limit::{KeyedLimiter, PRUNE_EVERY_CHECKS, RateLimit};
