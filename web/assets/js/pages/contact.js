@@ -1,0 +1,116 @@
+// The municipal contact's page: my municipality at a glance, the material catalogue, a request
+// for materials, and each request followed through its states (refreshed every minute while the
+// page is in view).
+import { h, fill } from '../core/dom.js';
+import { t } from '../core/i18n.js';
+import { frame, section, notice } from '../core/layout.js';
+import { requireRole } from '../core/session.js';
+import { time } from '../core/format.js';
+import { registerServiceWorker } from '../core/offline.js';
+import { loadOverview, renderOverview, overviewFailed } from './contact/overview.js';
+import { loadCatalogue, renderCatalogue, catalogueFailed } from './contact/catalogue.js';
+import { requestForm } from './contact/request-form.js';
+import { loadRequests, renderRequests, requestsFailed } from './contact/requests.js';
+
+const REFRESH_MS = 60_000;
+
+const me = requireRole('municipal_contact');
+if (me) start(me);
+
+function start(account) {
+  const main = frame('contact.title', {
+    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests']],
+  });
+  const nis = account.municipality_nis;
+  if (!nis) {
+    main.append(notice('error', t('contact.noMunicipality')));
+    registerServiceWorker();
+    return;
+  }
+  const loading = () => h('p', { class: 'muted' }, t('common.loading'));
+  const overviewBody = h('div', { class: 'section-body' }, loading());
+  const catalogueBody = h('div', { class: 'section-body' }, loading());
+  const formBody = h('div', { class: 'section-body' });
+  const requestsList = h('ul', { id: 'requests', class: 'items contact-requests' });
+  const requestsMessage = h('div', { id: 'requests-message', 'aria-live': 'polite' });
+  const updated = h('span', { class: 'muted', id: 'requests-updated' });
+  const refreshButton = h('button', { type: 'button', class: 'secondary', id: 'requests-refresh' }, t('contact.requests.refresh'));
+
+  main.append(
+    section('overview', 'contact.overview.title', overviewBody),
+    h('div', { class: 'two-columns' },
+      section('catalogue', 'contact.catalogue.title', catalogueBody),
+      section('request', 'contact.form.title', formBody)),
+    section('follow', 'contact.requests.title',
+      h('div', { class: 'actions contact-refresh' }, refreshButton, updated),
+      requestsMessage,
+      requestsList));
+
+  let materials = new Map();
+  const updateForm = requestForm(formBody, nis, () => refreshAll());
+
+  async function refreshOverview() {
+    try {
+      renderOverview(overviewBody, await loadOverview(nis));
+    } catch (error) {
+      overviewFailed(overviewBody, error);
+    }
+  }
+
+  async function refreshCatalogue() {
+    try {
+      const items = await loadCatalogue();
+      materials = new Map(items.map((m) => [m.code, m]));
+      renderCatalogue(catalogueBody, items);
+      updateForm(items);
+    } catch (error) {
+      catalogueFailed(catalogueBody, error);
+      if (!materials.size) updateForm([]);
+    }
+  }
+
+  async function refreshRequests() {
+    try {
+      const requests = await loadRequests();
+      renderRequests(requestsList, requestsMessage, requests, materials, () => refreshAll());
+      fill(updated, t('contact.requests.updated', { time: time(new Date().toISOString()) }));
+    } catch (error) {
+      requestsFailed(requestsMessage, error);
+    }
+  }
+
+  // One refresh at a time; one asked for meanwhile (after a change) runs once the current ends.
+  let running = null;
+  let again = null;
+  let last = 0;
+  async function once() {
+    // The catalogue first: the requests name their materials from it.
+    await Promise.all([refreshCatalogue(), refreshOverview()]);
+    await refreshRequests();
+    last = Date.now();
+  }
+  function refreshAll() {
+    if (!running) {
+      running = once().finally(() => { running = null; });
+      return running;
+    }
+    again ??= running.then(() => { again = null; return refreshAll(); });
+    return again;
+  }
+
+  refreshButton.addEventListener('click', async () => {
+    fill(requestsMessage);
+    refreshButton.disabled = true;
+    await refreshAll();
+    refreshButton.disabled = false;
+  });
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshAll();
+  }, REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && Date.now() - last >= REFRESH_MS) refreshAll();
+  });
+
+  refreshAll();
+  registerServiceWorker();
+}
