@@ -31,6 +31,8 @@ use sea_orm::{ConnectionTrait, Database};
 
 pub use campaign_persistence::Backend;
 
+pub mod browser;
+pub mod site;
 pub mod wire;
 
 /// Every totals endpoint, `{year}` standing for the campaign year (the benchmarks measure them all).
@@ -174,6 +176,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub staff: Session,
     pub database: TestDatabase,
+    /// The application's state, to serve it over a real socket as well (browser tests).
+    pub state: AppState,
 }
 
 /// How to start the application under test.
@@ -222,13 +226,14 @@ impl TestApp {
         let state = AppState::load(db.clone(), options.http, auth)
             .await
             .expect("application state");
-        let client = TestClient::new(campaign_api::app(state).around(from_test_peer).boxed());
+        let client = TestClient::new(campaign_api::app(state.clone()).around(from_test_peer).boxed());
         let mut app = Self {
             client,
             db,
             backend,
             staff: placeholder_session(),
             database,
+            state,
         };
         app.staff = app.sign_in_new(Membership::Staff).await;
         Some(app)

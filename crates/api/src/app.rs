@@ -17,6 +17,7 @@ use crate::routes::health::{healthz, readyz};
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
+use crate::routes::public_municipalities::PublicMunicipalitiesApi;
 use crate::routes::totals::TotalsApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
@@ -72,6 +73,10 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         geo: state.geo.clone(),
         auth: state.auth.clone(),
     };
+    let public_municipalities = PublicMunicipalitiesApi {
+        repo: MunicipalityRepo::new(db.clone()),
+        geo: state.geo.clone(),
+    };
     let public = PublicActivitiesApi {
         activities: ActivityRepo::new(db.clone()),
         campaigns: CampaignRepo::new(db.clone()),
@@ -108,7 +113,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             audit,
             groups,
             activities,
-            public,
+            (public, public_municipalities),
             ledger,
             materials,
             totals,
@@ -141,6 +146,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(crate::metrics::metrics));
+    let routes = crate::web::add_routes(routes);
 
     let http = state.http.clone();
     let schemas = RequestSchemas::new(&spec_json, API_PREFIX);

@@ -17,6 +17,7 @@ pub mod problem;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use app::app;
 pub use config::{HttpSettings, LiveStreamLimits};

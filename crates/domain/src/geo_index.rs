@@ -1,6 +1,6 @@
 //! Point-to-municipality lookup: an R-tree of polygon envelopes, then an exact containment test.
 
-use geo::{Coord, CoordinatePosition, MultiPolygon, Polygon, coordinate_position::CoordPos};
+use geo::{Area, Coord, CoordinatePosition, InteriorPoint, MultiPolygon, Polygon, coordinate_position::CoordPos};
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::boundaries::Boundary;
@@ -64,6 +64,19 @@ impl MunicipalityIndex {
         on_border
     }
 
+    /// A point inside the municipality, in the middle of its largest part where that lies inside
+    /// it (a place to centre a map or a search on); `None` without a boundary.
+    pub fn centre(&self, nis: NisCode) -> Option<LonLat> {
+        let largest = self
+            .parts
+            .iter()
+            .filter(|(code, _)| *code == nis)
+            .map(|(_, polygon)| polygon)
+            .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+        let point = largest.interior_point()?;
+        LonLat::parse(point.x(), point.y()).ok()
+    }
+
     /// How many municipalities have a boundary in the index.
     pub fn len(&self) -> usize {
         self.municipalities
@@ -116,5 +129,22 @@ mod tests {
         );
         assert_eq!(code(9.0, 2.0), None);
         assert_eq!(index.len(), 2);
+    }
+
+    #[test]
+    fn the_centre_lies_in_the_largest_part() {
+        let small =
+            polygon![(x: 10.0, y: 0.0), (x: 11.0, y: 0.0), (x: 11.0, y: 1.0), (x: 10.0, y: 1.0), (x: 10.0, y: 0.0)];
+        let large = polygon![(x: 0.0, y: 0.0), (x: 6.0, y: 0.0), (x: 6.0, y: 6.0), (x: 0.0, y: 6.0), (x: 0.0, y: 0.0)];
+        let nis = NisCode::parse("44021").unwrap_or_else(|e| unreachable!("{e}"));
+        let index = MunicipalityIndex::new([Boundary {
+            nis_code: nis,
+            area: MultiPolygon(vec![small, large]),
+        }]);
+        let centre = index.centre(nis).unwrap_or_else(|| unreachable!("a centre"));
+        assert!(centre.lon() > 0.0 && centre.lon() < 6.0, "{centre:?}");
+        assert_eq!(index.locate(centre), Some(nis));
+        let elsewhere = NisCode::parse("44088").unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(index.centre(elsewhere), None);
     }
 }

@@ -28,6 +28,13 @@ pub const PRUNE_EVERY_CHECKS: u64 = 4096;
 /// Paths that are never limited: probes of the orchestrator and the metrics scraper.
 const UNLIMITED_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
+/// The web pages' own files (answered from memory, never from the database) do not count
+/// against the anonymous read limit: a page load fetches a dozen of them, and many people behind
+/// one address (a school, an office) load the public page.
+fn is_page_file(path: &str) -> bool {
+    !(path.starts_with("/api/") || path.starts_with("/docs"))
+}
+
 /// A keyed limiter of so many requests a minute per key that forgets the keys it no longer needs.
 pub struct KeyedLimiter<C: Clock = DefaultClock> {
     limiter: RateLimiter<String, DashMapStateStore<String>, C, NoOpMiddleware<C::Instant>>,
@@ -144,7 +151,7 @@ impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
             Method::POST | Method::PUT | Method::PATCH | Method::DELETE
         );
         let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
-        let limited = !UNLIMITED_PATHS.contains(&req.uri().path());
+        let limited = !UNLIMITED_PATHS.contains(&req.uri().path()) && !is_page_file(req.uri().path());
         let refusal = match (is_write, is_read, &self.writes, &self.anonymous_reads) {
             (true, _, Some(writes), _) => {
                 let (_, key) = self.key(&req);

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod materials;
 pub mod municipalities;
 pub mod pagination;
+pub mod public_municipalities;
 pub mod totals;
 pub mod users;
 

@@ -1,0 +1,195 @@
+//! The volunteer's page on a phone: a sale in three taps, and sales logged offline that reach
+//! the server exactly once.
+use campaign_domain::user::Membership;
+use campaign_tests::browser::{Browser, Screen};
+
+use super::*;
+
+on_both_databases!(
+    a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change,
+    sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cut
+);
+
+/// Product, quantity, payment method: the third tap logs the sale.
+async fn three_taps(browser: &Browser, product: &str, quantity: u32, payment: &str) {
+    browser.click(&format!("button[data-product='{product}']")).await;
+    browser.click(&format!("button[data-quantity='{quantity}']")).await;
+    browser.click(&format!("button[data-payment='{payment}']")).await;
+}
+
+async fn pending(browser: &Browser) -> i64 {
+    let count = browser
+        .eval(
+            "return Number(document.querySelector('#pending-count')?.dataset.count ?? -1);",
+            vec![],
+        )
+        .await;
+    count.as_i64().unwrap()
+}
+
+async fn entries_of(app: &TestApp, group: &str) -> Vec<Value> {
+    let (status, body) = call(
+        app,
+        &app.staff,
+        "GET",
+        &format!("/api/v1/groups/{group}/entries?limit=100"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+async fn a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    campaign_of_today(&app).await;
+    let group = app.new_group("44021").await;
+    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let group = group.to_string();
+    sale_through_api(&app, &volunteer, &group, 1).await;
+    let Some(browser) = Browser::start(Screen::Phone).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+
+    sign_in(&browser, &site, &volunteer, "/volunteer").await;
+    browser.click("#tab-totals").await;
+    let before = browser
+        .wait_until(
+            "the group total",
+            "return document.querySelector('#group-total')?.dataset.raisedCents;",
+        )
+        .await;
+    assert_eq!(before.as_str(), Some("1200"), "one card sold before");
+
+    browser.click("#tab-sale").await;
+    three_taps(&browser, "cards", 2, "cash").await;
+    let kept = browser.text("#sale-message").await;
+    assert!(kept.contains("2 × Wenskaarten"), "the page confirms the sale: {kept}");
+    browser
+        .wait_until(
+            "the sale sent",
+            "return document.querySelector('#pending-count')?.dataset.count === '0';",
+        )
+        .await;
+
+    browser.click("#tab-totals").await;
+    browser
+        .wait_until(
+            "the group total with the new sale",
+            "return document.querySelector('#group-total')?.dataset.raisedCents === '3600';",
+        )
+        .await;
+    let newest = browser.text("#entries li").await;
+    assert!(newest.contains("2 × cards"), "newest entry first: {newest}");
+
+    let stored = entries_of(&app, &group).await;
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored
+            .iter()
+            .any(|e| e["quantity"] == 2 && e["payment_method"] == "cash" && e["amount_cents"] == 2400)
+    );
+
+    browser.screenshot(&format!("volunteer-sale-{backend:?}")).await;
+    browser.assert_accessible("volunteer page (totals)").await;
+    browser.click("#tab-sale").await;
+    browser.assert_accessible("volunteer page (sale)").await;
+    browser.close().await;
+}
+
+async fn sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cut(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    campaign_of_today(&app).await;
+    let group = app.new_group("44021").await;
+    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let group = group.to_string();
+    let Some(browser) = Browser::start(Screen::Phone).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+
+    sign_in(&browser, &site, &volunteer, "/volunteer").await;
+    browser.find("button[data-product='cards']").await;
+    // The service worker controls the page and keeps the shell before the network goes.
+    browser
+        .wait_until(
+            "the service worker keeping the page",
+            "return navigator.serviceWorker.controller !== null;",
+        )
+        .await;
+    let kept = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             caches.open('campaign-shell').then((c) => Promise.all(['/volunteer', '/assets/js/pages/volunteer.js'].map((u) => c.match(u))))
+               .then((found) => done(found.every(Boolean)), () => done(false));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, Value::Bool(true), "the shell is kept for offline use");
+
+    site.set_online(false);
+    three_taps(&browser, "cards", 1, "cash").await;
+    three_taps(&browser, "chocolate", 3, "payconiq").await;
+    three_taps(&browser, "cards", 2, "card").await;
+    browser
+        .wait_until(
+            "three sales waiting",
+            "return document.querySelector('#pending-count')?.dataset.count === '3';",
+        )
+        .await;
+
+    // A reload without network: the page comes from the service worker, the sales from IndexedDB.
+    browser.client.refresh().await.unwrap();
+    browser.find("button[data-product='cards']").await;
+    browser
+        .wait_until(
+            "three sales still waiting",
+            "return document.querySelector('#pending-count')?.dataset.count === '3';",
+        )
+        .await;
+    assert!(
+        entries_of(&app, &group).await.is_empty(),
+        "nothing reached the server while offline"
+    );
+
+    // The network comes back, and the first upload is cut after the server stored it.
+    site.cut_next_batch_answer();
+    site.set_online(true);
+    browser.click("#send-now").await;
+    let started = std::time::Instant::now();
+    while site.batch_answers_cut() == 0 {
+        assert!(
+            started.elapsed() < campaign_tests::browser::PATIENCE,
+            "the upload never reached the server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(entries_of(&app, &group).await.len(), 3, "the cut upload was stored");
+    // The page did not hear back, so it sends again; the server knows every client_id.
+    browser
+        .wait_until(
+            "the outbox empty",
+            "const n = document.querySelector('#pending-count')?.dataset.count;
+             if (n !== '0') document.querySelector('#send-now')?.click();
+             return n === '0';",
+        )
+        .await;
+    assert!(pending(&browser).await == 0);
+    let stored = entries_of(&app, &group).await;
+    assert_eq!(stored.len(), 3, "exactly three entries: {stored:?}");
+    let total: i64 = stored.iter().map(|e| e["amount_cents"].as_i64().unwrap()).sum();
+    assert_eq!(total, 1200 + 3 * 500 + 2 * 1200);
+    let mut client_ids: Vec<&str> = stored.iter().map(|e| e["client_id"].as_str().unwrap()).collect();
+    client_ids.dedup();
+    assert_eq!(client_ids.len(), 3, "each sale has its own client_id");
+
+    browser.screenshot(&format!("volunteer-offline-{backend:?}")).await;
+    browser.close().await;
+}

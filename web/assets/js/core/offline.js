@@ -1,0 +1,16 @@
+// Offline support shared by the pages: the service worker that keeps the shell.
+
+/** Registers the service worker (every page does, so the shell is kept from the first visit). */
+export function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return Promise.resolve(null);
+  return navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => {
+    console.warn('service worker not registered', error);
+    return null;
+  });
+}
+
+/** Whether the last try to reach the server failed (navigator.onLine alone is not to be trusted). */
+export function onNetworkChange(callback) {
+  window.addEventListener('online', () => callback(true));
+  window.addEventListener('offline', () => callback(false));
+}
