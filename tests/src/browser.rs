@@ -117,6 +117,11 @@ impl Browser {
         self.client.goto(url).await.expect("open the page");
     }
 
+    /// Loads the page again.
+    pub async fn refresh_page(&self) {
+        self.client.refresh().await.expect("reload the page");
+    }
+
     /// The first element matching `css`, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Element {
         self.client
