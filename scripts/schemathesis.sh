@@ -162,7 +162,7 @@ requests = get("/material-requests?limit=20")["items"]
 users = get("/users?limit=10")["items"]
 years = [c["year"] for c in get("/campaigns")["items"]]
 products = sorted({p["code"] for y in years for p in get(f"/campaigns/{y}/products")["items"]})
-materials = [m["code"] for m in get("/materials")]
+materials = [m["code"] for m in get("/materials")["items"]]
 today = datetime.date.today()
 
 dictionaries = {

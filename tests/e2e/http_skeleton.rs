@@ -287,6 +287,11 @@ async fn metrics_count_requests_and_money(backend: Backend) {
     crate::post_as(&app, &app.staff, "/api/v1/campaigns", &body)
         .await
         .expect(StatusCode::CREATED);
+    let last = y.parse::<i64>().unwrap() - 1;
+    let before = serde_json::json!({ "year": last, "starts_on": format!("{last}-01-01"), "ends_on": format!("{last}-12-31"), "target_cents": 0 });
+    crate::post_as(&app, &app.staff, "/api/v1/campaigns", &before)
+        .await
+        .expect(StatusCode::CREATED);
     let (group, volunteer) = app.new_volunteer().await;
     let entry = serde_json::json!({ "kind": "donation", "amount_cents": 1234, "payment_method": "cash", "occurred_at": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339() });
     crate::post_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries"), &entry)
@@ -302,10 +307,20 @@ async fn metrics_count_requests_and_money(backend: Backend) {
         r#"campaign_http_requests_total{method="GET",operation="unmatched",status="404"} 1"#,
         r#"campaign_http_requests_total{method="POST",operation="create_entry",status="201"} 1"#,
         "campaign_ledger_entries 1",
-        "campaign_raised_cents 1234",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
     }
+    // Money per campaign: one series each, 0 before a campaign's first entry.
+    for line in [
+        format!("campaign_raised_cents{{campaign_year=\"{y}\"}} 1234"),
+        format!("campaign_raised_cents{{campaign_year=\"{last}\"}} 0"),
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+    }
+    assert!(
+        !text.lines().any(|l| l.starts_with("campaign_raised_cents ")),
+        "no unlabelled series"
+    );
     assert!(text.contains(
         "campaign_http_request_duration_seconds_bucket{method=\"GET\",operation=\"get_municipality\",le=\"0.005\"}"
     ));

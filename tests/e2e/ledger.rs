@@ -28,6 +28,7 @@ on_both_databases!(
     a_database_failure_while_checking_is_a_5xx_without_its_text,
     a_deactivated_group_cannot_log_or_correct_money,
     wrong_json_types_name_the_field_and_what_it_expects,
+    a_groups_entries_page_oldest_or_newest_first,
 );
 
 /// A campaign covering today (Belgian calendar) with two products.
@@ -1103,4 +1104,83 @@ async fn wrong_json_types_name_the_field_and_what_it_expects(backend: Backend) {
         "{detail}"
     );
     assert_eq!(sum(&app).await, (0, 0));
+}
+
+async fn a_groups_entries_page_oldest_or_newest_first(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    // Seven entries: five at distinct times, two sharing a time (ties go by id).
+    let base = Utc::now() - chrono::Duration::hours(1);
+    let mut times: Vec<chrono::DateTime<Utc>> = (0..5).map(|i| base + chrono::Duration::minutes(i)).collect();
+    times.push(times[2]);
+    times.push(times[2]);
+    let mut made: Vec<(String, String)> = Vec::new();
+    for (i, at) in times.iter().enumerate() {
+        let body = json!({ "kind": "donation", "amount_cents": 100 + i, "payment_method": "cash", "occurred_at": at.to_rfc3339() });
+        let entry = post_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries"), &body)
+            .await
+            .expect(StatusCode::CREATED)
+            .clone();
+        made.push((
+            entry["occurred_at"].as_str().unwrap().to_owned(),
+            entry["id"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let mut oldest_first = made.clone();
+    oldest_first.sort();
+    let newest_first: Vec<(String, String)> = oldest_first.iter().rev().cloned().collect();
+    let uri = format!("/api/v1/groups/{group}/entries");
+    let walk = |order: &'static str| {
+        let (app, volunteer, uri) = (&app, volunteer.clone(), uri.clone());
+        async move {
+            let mut seen: Vec<String> = Vec::new();
+            let mut cursor: Option<String> = None;
+            let mut pages = 0;
+            loop {
+                let mut page_uri = format!("{uri}?limit=3{order}");
+                if let Some(c) = &cursor {
+                    page_uri.push_str(&format!("&cursor={c}"));
+                }
+                let page = get_as(app, &volunteer, &page_uri).await;
+                let body = page.expect(StatusCode::OK).clone();
+                pages += 1;
+                seen.extend(
+                    body["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|e| e["id"].as_str().unwrap().to_owned()),
+                );
+                match body["next_cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_owned()),
+                    None => break,
+                }
+            }
+            (seen, pages, cursor)
+        }
+    };
+    let ids = |list: &[(String, String)]| list.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>();
+    let (seen, pages, _) = walk("").await;
+    assert_eq!((seen, pages), (ids(&oldest_first), 3), "oldest first by default");
+    let (seen, pages, _) = walk("&order=oldest_first").await;
+    assert_eq!((seen, pages), (ids(&oldest_first), 3));
+    let (seen, pages, _) = walk("&order=newest_first").await;
+    assert_eq!(
+        (seen, pages),
+        (ids(&newest_first), 3),
+        "newest first, ties by id from the top"
+    );
+
+    // A cursor stays with its order; a bad order is named.
+    let first = get_as(&app, &volunteer, &format!("{uri}?limit=3&order=newest_first")).await;
+    let cursor = first.expect(StatusCode::OK)["next_cursor"].as_str().unwrap().to_owned();
+    get_as(&app, &volunteer, &format!("{uri}?limit=3&cursor={cursor}"))
+        .await
+        .expect_field_error("cursor");
+    get_as(&app, &volunteer, &format!("{uri}?order=latest"))
+        .await
+        .expect_field_error("order");
 }

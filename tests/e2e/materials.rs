@@ -45,7 +45,7 @@ async fn catalogue(app: &TestApp) {
 
 async fn stock(app: &TestApp, code: &str) -> (i64, i64, i64) {
     let answer = get(app, "/api/v1/materials").await;
-    let items = answer.expect(StatusCode::OK).as_array().unwrap().clone();
+    let items = answer.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
     let m = items.iter().find(|m| m["code"] == code).unwrap();
     (
         m["stock_on_hand"].as_i64().unwrap(),
@@ -99,7 +99,12 @@ async fn staff_keep_the_catalogue_and_everyone_reads_it(backend: Backend) {
     let gent = contact(&app, "44021").await;
     for session in [&volunteer, &gent] {
         let answer = get_as(&app, session, "/api/v1/materials").await;
-        assert_eq!(answer.expect(StatusCode::OK).as_array().unwrap().len(), 3);
+        let list = answer.expect(StatusCode::OK);
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            3,
+            "{{items}} like every list: {list}"
+        );
         post_as(
             &app,
             session,

@@ -77,6 +77,40 @@ async fn the_document_matches_what_the_api_answers(backend: Backend) {
         content_types(&spec, "/campaigns/{year}/totals/by/{dimension}", "get"),
         ["application/json; charset=utf-8", "text/csv"]
     );
+    assert_eq!(
+        content_types(&spec, "/campaigns/{year}/pacing", "get"),
+        ["application/json; charset=utf-8", "text/csv"]
+    );
+    assert_eq!(
+        content_types(&spec, "/public/municipalities/outlines", "get"),
+        ["application/geo+json"]
+    );
+    for path in ["/campaigns/{year}/pacing", "/campaigns/{year}/totals/by/{dimension}"] {
+        let headers = &spec["paths"][path]["get"]["responses"]["200"]["headers"];
+        let documented = headers
+            .as_object()
+            .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-disposition")));
+        assert!(documented, "{path} documents Content-Disposition: {headers}");
+    }
+    // The operations the pages use are documented with a summary, a description and every error.
+    for (path, statuses) in [
+        ("/groups/{id}/totals", ["400", "401", "404", "503"]),
+        ("/municipalities/{nis}/overview", ["400", "401", "404", "503"]),
+        ("/public/municipalities/outlines", ["400", "429", "503", "500"]),
+    ] {
+        let operation = &spec["paths"][path]["get"];
+        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{path}");
+        assert!(
+            operation["description"].as_str().is_some_and(|s| s.len() > 40),
+            "{path}"
+        );
+        for status in statuses {
+            assert!(
+                operation["responses"].get(status).is_some(),
+                "{path} documents {status}"
+            );
+        }
+    }
 
     // A volunteer account answers `group_id`, a staff account `null`: both are documented.
     let me = get(&app, "/api/v1/me").await.expect(StatusCode::OK).clone();
@@ -93,6 +127,12 @@ async fn the_document_matches_what_the_api_answers(backend: Backend) {
         ("UserOut", "group_id"),
         ("MaterialRequestOut", "rejection_reason"),
         ("ActivityOut", "location"),
+        ("CampaignTotals", "target_cents"),
+        ("CampaignTotals", "raised_cents_last_year_same_day"),
+        ("GroupTotals", "raised_cents_last_year_same_day"),
+        ("GroupTotals", "previous_campaign_year"),
+        ("MunicipalityOverview", "raised_cents_last_year_same_day"),
+        ("OverviewActivity", "address"),
     ] {
         assert!(schemas.contains_key(schema), "the document has no {schema}");
         assert!(

@@ -20,6 +20,8 @@ on_both_databases!(
     the_stream_sends_totals_at_connect_and_after_a_write,
     breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet,
     every_replica_streams_a_write_made_through_another,
+    csv_answers_are_named_attachments_and_pacing_has_one_too,
+    by_municipality_can_list_every_municipality_with_zeros,
 );
 
 fn year() -> String {
@@ -677,4 +679,214 @@ async fn breakdowns_as_csv_are_negotiated_and_safe_in_a_spreadsheet(backend: Bac
         assert_eq!(content_type.starts_with("text/csv"), csv, "{accept:?}: {content_type}");
         assert_eq!(answer.header("vary"), Some("accept"), "{accept:?}");
     }
+}
+
+async fn csv(app: &TestApp, uri: &str) -> (StatusCode, Option<String>, Option<String>, String) {
+    let resp = app
+        .client
+        .get(uri)
+        .header("authorization", app.staff.bearer())
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    let header = |name: &str| {
+        resp.0
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (status, kind, disposition) = (resp.0.status(), header("content-type"), header("content-disposition"));
+    (
+        status,
+        kind,
+        disposition,
+        resp.0.into_body().into_string().await.unwrap(),
+    )
+}
+
+async fn csv_answers_are_named_attachments_and_pacing_has_one_too(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let last = y.parse::<i64>().unwrap() - 1;
+    let body = json!({ "year": last, "starts_on": format!("{last}-01-01"), "ends_on": format!("{last}-12-31"), "target_cents": 0 });
+    post_as(&app, &app.staff, "/api/v1/campaigns", &body)
+        .await
+        .expect(StatusCode::CREATED);
+    let group = app.new_group("44021").await;
+    let staff = app.staff.clone();
+    post_as(
+        &app,
+        &staff,
+        &format!("/api/v1/groups/{group}/entries"),
+        &entry("donation", 700, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let old = json!({ "kind": "donation", "amount_cents": 1000, "payment_method": "cash", "occurred_at": format!("{last}-01-01T12:00:00+01:00") });
+    post_as(&app, &staff, &format!("/api/v1/groups/{group}/entries"), &old)
+        .await
+        .expect(StatusCode::CREATED);
+
+    for dimension in ["province", "municipality", "group", "product", "payment_method", "day"] {
+        let (status, kind, disposition, _) = csv(&app, &format!("/api/v1/campaigns/{y}/totals/by/{dimension}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(kind.unwrap().starts_with("text/csv"));
+        assert_eq!(
+            disposition.as_deref(),
+            Some(format!("attachment; filename=\"totals-{y}-by-{dimension}.csv\"").as_str())
+        );
+    }
+    let json_answer = get(&app, &format!("/api/v1/campaigns/{y}/totals/by/province")).await;
+    assert_eq!(
+        json_answer.header("content-disposition"),
+        None,
+        "JSON is not an attachment"
+    );
+
+    let (status, kind, disposition, text) = csv(&app, &format!("/api/v1/campaigns/{y}/pacing")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.unwrap().starts_with("text/csv"));
+    assert_eq!(
+        disposition.as_deref(),
+        Some(format!("attachment; filename=\"pacing-{y}.csv\"").as_str())
+    );
+    let pacing = get(&app, &format!("/api/v1/campaigns/{y}/pacing")).await;
+    let days = pacing.expect(StatusCode::OK)["days"].as_array().unwrap().clone();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "day,date,raised_cents,cumulative_cents,previous_date,previous_cumulative_cents"
+    );
+    assert_eq!(lines.len(), days.len() + 1, "one row per day of the JSON");
+    assert_eq!(
+        lines[1],
+        format!(
+            "1,{y}-01-01,{},{},{last}-01-01,1000",
+            days[0]["raised_cents"], days[0]["cumulative_cents"]
+        )
+    );
+    let end = lines.last().unwrap();
+    assert!(
+        end.ends_with(&format!(",700,{last}-12-31,1000")) || end.ends_with(",700,,1000"),
+        "the last day, with an empty previous_date when last year was shorter: {end}"
+    );
+    // The first campaign has no previous one: empty cells.
+    let (_, _, disposition, text) = csv(&app, &format!("/api/v1/campaigns/{last}/pacing")).await;
+    assert_eq!(
+        disposition.as_deref(),
+        Some(format!("attachment; filename=\"pacing-{last}.csv\"").as_str())
+    );
+    assert_eq!(
+        text.split("\r\n").nth(1),
+        Some(format!("1,{last}-01-01,1000,1000,,").as_str())
+    );
+    // Volunteers still may not read pacing, in either format.
+    let (_, volunteer) = app.new_volunteer().await;
+    let refused = app
+        .client
+        .get(format!("/api/v1/campaigns/{y}/pacing"))
+        .header("authorization", volunteer.bearer())
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    Answer::read(refused).await.expect_problem(StatusCode::FORBIDDEN);
+}
+
+async fn by_municipality_can_list_every_municipality_with_zeros(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    setup(&app).await;
+    let y = year();
+    let gent = app.new_group("44021").await;
+    post_as(
+        &app,
+        &app.staff,
+        &format!("/api/v1/groups/{gent}/entries"),
+        &entry("donation", 900, "cash"),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+
+    let all = get(
+        &app,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality?include_empty=true"),
+    )
+    .await;
+    let items = all.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 304, "every municipality of the registry");
+    assert_eq!(
+        (items[0]["key"].as_str(), items[0]["raised_cents"].as_i64()),
+        (Some("44021"), Some(900))
+    );
+    assert_eq!(
+        items[1],
+        json!({ "key": "11001", "label": "Aartselaar", "raised_cents": 0, "entries": 0 }),
+        "then zeros in NIS-code order"
+    );
+    let only = get(
+        &app,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality?include_empty=false"),
+    )
+    .await;
+    assert_eq!(only.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 1);
+    let (status, _, _, text) = csv(
+        &app,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality?include_empty=true"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        text.split("\r\n").filter(|l| !l.is_empty()).count(),
+        305,
+        "a header and 304 rows"
+    );
+    assert!(text.contains("\r\n11001,Aartselaar,0,0\r\n"));
+
+    let provinces = get(
+        &app,
+        &format!("/api/v1/campaigns/{y}/totals/by/province?include_empty=true"),
+    )
+    .await;
+    let provinces = provinces.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(provinces.len(), 6);
+    assert_eq!(provinces[0]["key"], "Oost-Vlaanderen");
+    assert!(
+        provinces[1..]
+            .iter()
+            .all(|p| p["raised_cents"] == 0 && p["entries"] == 0)
+    );
+
+    for dimension in ["group", "product", "payment_method", "day"] {
+        get(
+            &app,
+            &format!("/api/v1/campaigns/{y}/totals/by/{dimension}?include_empty=true"),
+        )
+        .await
+        .expect_field_error("include_empty");
+        get(
+            &app,
+            &format!("/api/v1/campaigns/{y}/totals/by/{dimension}?include_empty=false"),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+    get(
+        &app,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality?include_empty=maybe"),
+    )
+    .await
+    .expect_field_error("include_empty");
+    let (_, volunteer) = app.new_volunteer().await;
+    get_as(
+        &app,
+        &volunteer,
+        &format!("/api/v1/campaigns/{y}/totals/by/municipality?include_empty=true"),
+    )
+    .await
+    .expect_problem(StatusCode::FORBIDDEN);
 }

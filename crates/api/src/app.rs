@@ -12,11 +12,14 @@ use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
+use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
+use crate::routes::municipality_overview::MunicipalityOverviewApi;
+use crate::routes::outlines::OutlinesApi;
 use crate::routes::public_municipalities::PublicMunicipalitiesApi;
 use crate::routes::totals::TotalsApi;
 use crate::routes::users::UsersApi;
@@ -104,9 +107,26 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         activities: ActivityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let group_totals = GroupTotalsApi {
+        groups: GroupRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+        totals: TotalsRepo::new(db.clone()),
+    };
+    let overview = MunicipalityOverviewApi {
+        municipalities: MunicipalityRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+        totals: TotalsRepo::new(db.clone()),
+        groups: GroupRepo::new(db.clone()),
+        activities: ActivityRepo::new(db.clone()),
+        materials: MaterialRepo::new(db.clone()),
+    };
+    let outlines = OutlinesApi {
+        municipalities: MunicipalityRepo::new(db.clone()),
+        geo: state.geo.clone(),
+    };
     OpenApiService::new(
         (
-            auth,
+            (auth, group_totals, overview, outlines),
             users,
             municipalities,
             campaigns,

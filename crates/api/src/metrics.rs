@@ -1,14 +1,17 @@
 //! Prometheus metrics: requests and their latency per operation and status, the database pool,
-//! and the ledger (entries, money raised), served at `GET /metrics` (behind a bearer token when
+//! and the ledger (entries, money raised per campaign), served at `GET /metrics` (behind a bearer token when
 //! `CAMPAIGN_METRICS_TOKEN` is set).
 
 use std::sync::Arc;
 
+use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::totals::TotalsRepo;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::Data;
 use poem::{IntoResponse, Request, Response, handler};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -20,7 +23,8 @@ pub struct Metrics {
     pool_open: IntGauge,
     pool_idle: IntGauge,
     ledger_entries: IntGauge,
-    raised_cents: IntGauge,
+    /// Per campaign year: one series per campaign.
+    raised_cents: IntGaugeVec,
 }
 
 impl Metrics {
@@ -49,7 +53,10 @@ impl Metrics {
             "ledger_entries",
             "Ledger entries over every campaign (corrections included)",
         )?;
-        let raised_cents = IntGauge::new("raised_cents", "Money raised over every campaign, in euro cents")?;
+        let raised_cents = IntGaugeVec::new(
+            Opts::new("raised_cents", "Money raised per campaign, in euro cents"),
+            &["campaign_year"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(pool_open.clone()))?;
@@ -117,12 +124,28 @@ pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
     let (open, idle) = campaign_persistence::pool_usage(&state.db);
     state.metrics.pool_open.set(i64::from(open));
     state.metrics.pool_idle.set(i64::from(idle));
-    match TotalsRepo::new(state.db.clone()).grand_total().await {
-        Ok((entries, raised)) => {
-            state.metrics.ledger_entries.set(entries);
-            state.metrics.raised_cents.set(raised);
-        }
+    let totals = TotalsRepo::new(state.db.clone());
+    match totals.grand_total().await {
+        Ok((entries, _)) => state.metrics.ledger_entries.set(entries),
         Err(e) => tracing::warn!(error = %e, "metrics: cannot read the totals"),
+    }
+    // Every campaign gets a series (0 before its first entry); campaigns are never deleted.
+    let campaigns = CampaignRepo::new(state.db.clone()).list().await;
+    match (campaigns, totals.raised_by_campaign().await) {
+        (Ok(campaigns), Ok(raised)) => {
+            for campaign in campaigns {
+                let cents = raised
+                    .iter()
+                    .find(|(year, _)| *year == campaign.year)
+                    .map_or(0, |(_, cents)| *cents);
+                state
+                    .metrics
+                    .raised_cents
+                    .with_label_values(&[&campaign.year.to_string()])
+                    .set(cents);
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: cannot read the money raised per campaign"),
     }
     state
         .metrics

@@ -106,6 +106,30 @@ pub fn current_campaign(campaigns: &[(i32, CampaignPlan)], today: NaiveDate) -> 
     covering.or_else(next).or_else(last).map(|(year, _)| *year)
 }
 
+/// The previous campaign of `year` among `campaigns`: the latest one of an earlier year.
+pub fn previous_campaign(campaigns: &[(i32, CampaignPlan)], year: i32) -> Option<(i32, CampaignPlan)> {
+    campaigns
+        .iter()
+        .filter(|(y, _)| *y < year)
+        .max_by_key(|(y, _)| *y)
+        .copied()
+}
+
+/// The last day of the `previous` campaign to count when comparing it with `this` campaign on
+/// `today` (Brussels calendar days), aligned as pacing aligns them: day *n* of this campaign with
+/// day *n* of the previous one. Before this campaign starts the day lies before the previous
+/// one's start (nothing counts); after it ends, this campaign's last day counts; a shorter
+/// previous campaign counts whole.
+pub fn same_day_in_previous(this: &CampaignPlan, previous: &CampaignPlan, today: NaiveDate) -> NaiveDate {
+    let as_of = today.min(this.ends_on);
+    let offset = as_of.signed_duration_since(this.starts_on);
+    previous
+        .starts_on
+        .checked_add_signed(offset)
+        .unwrap_or(previous.starts_on)
+        .min(previous.ends_on)
+}
+
 /// A product code: a lower-case slug such as `cards-6` or `chocolate-bar`, 2 to 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProductCode(String);
@@ -250,6 +274,30 @@ mod tests {
             "the last one"
         );
         assert_eq!(current_campaign(&[], day("2027-03-01")), None);
+    }
+
+    #[test]
+    fn the_same_day_of_the_previous_campaign_is_aligned_on_the_first_day() {
+        let plan = |from: &str, to: &str| CampaignPlan {
+            starts_on: day(from),
+            ends_on: day(to),
+            target_cents: 0,
+        };
+        let this = plan("2026-10-01", "2026-11-30");
+        let last = plan("2025-10-03", "2025-11-20");
+        let same = |today: &str| same_day_in_previous(&this, &last, day(today));
+        assert_eq!(same("2026-10-01"), day("2025-10-03"), "day 1 with day 1");
+        assert_eq!(same("2026-10-11"), day("2025-10-13"));
+        assert_eq!(
+            same("2026-09-30"),
+            day("2025-10-02"),
+            "before the start: nothing counts"
+        );
+        assert_eq!(same("2026-11-29"), day("2025-11-20"), "a shorter campaign counts whole");
+        assert_eq!(same("2027-03-01"), day("2025-11-20"));
+        let campaigns = [(2024, last), (2025, last), (2026, this)];
+        assert_eq!(previous_campaign(&campaigns, 2026).map(|(y, _)| y), Some(2025));
+        assert_eq!(previous_campaign(&campaigns, 2024), None);
     }
 
     #[test]

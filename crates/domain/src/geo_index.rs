@@ -1,6 +1,11 @@
 //! Point-to-municipality lookup: an R-tree of polygon envelopes, then an exact containment test.
 
-use geo::{Area, Coord, CoordinatePosition, InteriorPoint, MultiPolygon, Polygon, coordinate_position::CoordPos};
+use std::collections::{BTreeMap, BTreeSet};
+
+use geo::{
+    Area, Coord, CoordinatePosition, InteriorPoint, Intersects, MultiPolygon, Polygon, Rect,
+    coordinate_position::CoordPos,
+};
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::boundaries::Boundary;
@@ -77,6 +82,39 @@ impl MunicipalityIndex {
         LonLat::parse(point.x(), point.y()).ok()
     }
 
+    /// The municipalities whose boundary meets the box from `min` to `max`, in NIS-code order,
+    /// each with its whole boundary (every part, also those outside the box).
+    pub fn within(&self, min: LonLat, max: LonLat) -> Vec<(NisCode, MultiPolygon<f64>)> {
+        let window = Rect::new(
+            Coord {
+                x: min.lon(),
+                y: min.lat(),
+            },
+            Coord {
+                x: max.lon(),
+                y: max.lat(),
+            },
+        );
+        let envelope = AABB::from_corners([min.lon(), min.lat()], [max.lon(), max.lat()]);
+        let meeting: BTreeSet<NisCode> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|candidate| {
+                let (code, polygon) = &self.parts[candidate.data];
+                polygon.intersects(&window).then_some(*code)
+            })
+            .collect();
+        let mut areas: BTreeMap<NisCode, MultiPolygon<f64>> = BTreeMap::new();
+        for (code, polygon) in self.parts.iter().filter(|(code, _)| meeting.contains(code)) {
+            areas
+                .entry(*code)
+                .or_insert_with(|| MultiPolygon(Vec::new()))
+                .0
+                .push(polygon.clone());
+        }
+        areas.into_iter().collect()
+    }
+
     /// How many municipalities have a boundary in the index.
     pub fn len(&self) -> usize {
         self.municipalities
@@ -129,6 +167,17 @@ mod tests {
         );
         assert_eq!(code(9.0, 2.0), None);
         assert_eq!(index.len(), 2);
+        let codes = |min: (f64, f64), max: (f64, f64)| -> Vec<String> {
+            index
+                .within(at(min.0, min.1), at(max.0, max.1))
+                .iter()
+                .map(|(c, _)| c.to_string())
+                .collect()
+        };
+        assert_eq!(codes((0.5, 0.5), (0.6, 0.6)), ["44021"]);
+        assert_eq!(codes((3.5, 0.5), (4.5, 0.6)), ["44021", "44088"]);
+        assert_eq!(codes((1.2, 1.2), (1.8, 1.8)), Vec::<String>::new(), "inside the hole");
+        assert_eq!(codes((9.0, 9.0), (9.5, 9.5)), Vec::<String>::new());
     }
 
     #[test]

@@ -108,6 +108,17 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Brussels).date_naive()
 }
 
+/// The moment a Belgian calendar day begins (midnight in Brussels, which always exists: the
+/// clocks change at night, never at midnight).
+pub fn day_starts_at(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    Brussels
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// Whether `day` is one of the days of a campaign running from `days.0` to `days.1`, both included.
 pub fn is_campaign_day(day: NaiveDate, days: (NaiveDate, NaiveDate)) -> bool {
     days.0 <= day && day <= days.1
@@ -203,6 +214,14 @@ mod tests {
         // 22:30 UTC on 14 October is 00:30 on 15 October in Brussels: inside.
         assert!(check_occurred_at(at("2026-10-14T22:30:00Z"), campaign, now).is_ok());
         assert!(check_occurred_at(at("2026-10-14T21:30:00Z"), campaign, now).is_err());
+    }
+
+    #[test]
+    fn a_belgian_day_starts_at_midnight_in_brussels() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(day_starts_at(day("2026-11-11")), at("2026-11-10T23:00:00Z"));
+        assert_eq!(day_starts_at(day("2026-07-01")), at("2026-06-30T22:00:00Z"));
+        assert_eq!(local_date(day_starts_at(day("2026-03-29"))), day("2026-03-29"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod material;
 pub mod money;
 pub mod municipality;
+pub mod outlines;
 pub mod paging;
 pub mod point;
 pub mod policy;

@@ -77,6 +77,8 @@ pub struct ActivityFilter {
     pub only_municipality: Option<NisCode>,
     /// Public, not cancelled activities only (the public agenda).
     pub public_only: bool,
+    /// Leave cancelled activities out.
+    pub not_cancelled: bool,
     pub campaign_year: Option<i32>,
     pub group: Option<GroupId>,
     pub municipality: Option<NisCode>,
@@ -376,6 +378,9 @@ fn filtered(filter: &ActivityFilter) -> Select<activity::Entity> {
         query = query
             .filter(activity::Column::Public.eq(true))
             .filter(activity::Column::Status.ne(ActivityStatus::Cancelled.as_str()));
+    }
+    if filter.not_cancelled {
+        query = query.filter(activity::Column::Status.ne(ActivityStatus::Cancelled.as_str()));
     }
     if let Some(year) = filter.campaign_year {
         query = query.filter(activity::Column::CampaignYear.eq(year));

@@ -101,6 +101,8 @@ pub struct EntryFilter {
     pub to: Option<DateTime<Utc>>,
     /// The (occurred_at, id) of the last entry of the previous page.
     pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Newest first instead of oldest first (`after` then means "older than").
+    pub newest_first: bool,
 }
 
 #[derive(Clone)]
@@ -416,11 +418,16 @@ impl LedgerRepo {
             .map(|row| row.id))
     }
 
-    /// One page in time order.
+    /// One page in time order (oldest or newest first), ties by id in the same direction.
     pub async fn list(&self, filter: &EntryFilter, limit: u64) -> Result<Vec<LedgerEntry>, StoreError> {
+        let order = if filter.newest_first {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
         let mut query = ledger_entry::Entity::find()
-            .order_by_asc(ledger_entry::Column::OccurredAt)
-            .order_by_asc(ledger_entry::Column::Id);
+            .order_by(ledger_entry::Column::OccurredAt, order.clone())
+            .order_by(ledger_entry::Column::Id, order);
         if let Some(group) = filter.group {
             query = query.filter(ledger_entry::Column::GroupId.eq(group.as_uuid()));
         }
@@ -437,12 +444,15 @@ impl LedgerRepo {
             query = query.filter(ledger_entry::Column::OccurredAt.lt(to));
         }
         if let Some((at, id)) = filter.after {
+            let (later, next) = if filter.newest_first {
+                (ledger_entry::Column::OccurredAt.lt(at), ledger_entry::Column::Id.lt(id))
+            } else {
+                (ledger_entry::Column::OccurredAt.gt(at), ledger_entry::Column::Id.gt(id))
+            };
             query = query.filter(
-                Condition::any().add(ledger_entry::Column::OccurredAt.gt(at)).add(
-                    Condition::all()
-                        .add(ledger_entry::Column::OccurredAt.eq(at))
-                        .add(ledger_entry::Column::Id.gt(id)),
-                ),
+                Condition::any()
+                    .add(later)
+                    .add(Condition::all().add(ledger_entry::Column::OccurredAt.eq(at)).add(next)),
             );
         }
         Ok(query

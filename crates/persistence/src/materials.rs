@@ -301,6 +301,47 @@ impl MaterialRepo {
             );
         }
         let rows = query.limit(limit).all(&self.db).await?;
+        self.with_lines(rows).await
+    }
+
+    /// A municipality's latest requests, newest first (by creation, ties by id).
+    pub async fn latest_requests(&self, municipality: NisCode, limit: u64) -> Result<Vec<MaterialRequest>, StoreError> {
+        let rows = material_request::Entity::find()
+            .filter(material_request::Column::MunicipalityNis.eq(municipality.to_string()))
+            .order_by_desc(material_request::Column::CreatedAt)
+            .order_by_desc(material_request::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        self.with_lines(rows).await
+    }
+
+    /// How many requests of a municipality are in each state (every state, zeros included).
+    pub async fn count_by_status(&self, municipality: NisCode) -> Result<Vec<(RequestStatus, i64)>, StoreError> {
+        let counted: Vec<(String, i64)> = material_request::Entity::find()
+            .filter(material_request::Column::MunicipalityNis.eq(municipality.to_string()))
+            .select_only()
+            .column(material_request::Column::Status)
+            .column_as(Expr::col(material_request::Column::Id).count(), "n")
+            .group_by(material_request::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(RequestStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let n = counted
+                    .iter()
+                    .filter(|(s, _)| s == status.as_str())
+                    .map(|(_, n)| *n)
+                    .sum();
+                (status, n)
+            })
+            .collect())
+    }
+
+    /// The requests of `rows` with their lines, in the order of `rows`.
+    async fn with_lines(&self, rows: Vec<material_request::Model>) -> Result<Vec<MaterialRequest>, StoreError> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let lines = material_request_line::Entity::find()
             .filter(material_request_line::Column::RequestId.is_in(ids))

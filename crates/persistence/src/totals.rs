@@ -9,9 +9,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use campaign_domain::ids::GroupId;
-use campaign_domain::ledger::local_date;
+use campaign_domain::ledger::{day_starts_at, local_date};
 use campaign_domain::municipality::NisCode;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     AccessMode, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IsolationLevel,
@@ -287,6 +287,131 @@ impl TotalsRepo {
             .one(&self.db)
             .await?;
         Ok(row.map_or((0, 0), |(e, r)| (e.unwrap_or(0), r.unwrap_or(0))))
+    }
+
+    /// Money raised per campaign year, over every campaign with entries (for metrics).
+    pub async fn raised_by_campaign(&self) -> Result<Vec<(i32, i64)>, StoreError> {
+        let [raised, _] = summed();
+        let rows: Vec<(i32, Option<i64>)> = ledger_rollup::Entity::find()
+            .filter(ledger_rollup::Column::Dimension.eq(Dimension::Kind.as_str()))
+            .select_only()
+            .column(ledger_rollup::Column::CampaignYear)
+            .column_as(raised.0, raised.1)
+            .group_by(ledger_rollup::Column::CampaignYear)
+            .order_by_asc(ledger_rollup::Column::CampaignYear)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|(year, r)| (year, r.unwrap_or(0))).collect())
+    }
+
+    /// Money raised in a campaign on its days up to `last_day` (a Belgian calendar day, included)
+    /// within `scope`. The whole campaign is read from the day totals; a group's or a
+    /// municipality's share from the ledger entries of its groups (through the index on group
+    /// and time), since day totals are not kept per group.
+    pub async fn raised_until(&self, year: i32, scope: TotalsScope, last_day: NaiveDate) -> Result<i64, StoreError> {
+        let [raised, _] = summed();
+        if scope.group.is_none() && scope.municipality.is_none() {
+            let row: Option<Option<i64>> = Self::scoped(year, Dimension::Day, scope)
+                .filter(ledger_rollup::Column::Key.lte(last_day.to_string()))
+                .select_only()
+                .column_as(raised.0, raised.1)
+                .into_tuple()
+                .one(&self.db)
+                .await?;
+            return Ok(row.flatten().unwrap_or(0));
+        }
+        let groups: Vec<Uuid> = match scope.group {
+            Some(group) => vec![group.as_uuid()],
+            None => {
+                Self::scoped(year, Dimension::Group, scope)
+                    .select_only()
+                    .column(ledger_rollup::Column::GroupId)
+                    .distinct()
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?
+            }
+        };
+        if groups.is_empty() {
+            return Ok(0);
+        }
+        let before = last_day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, day_starts_at);
+        let mut total = 0i64;
+        for chunk in groups.chunks(500) {
+            let mut query = ledger_entry::Entity::find()
+                .filter(ledger_entry::Column::GroupId.is_in(chunk.to_vec()))
+                .filter(ledger_entry::Column::CampaignYear.eq(year))
+                .filter(ledger_entry::Column::OccurredAt.lt(before));
+            if let Some(nis) = scope.municipality {
+                query = query.filter(ledger_entry::Column::MunicipalityNis.eq(nis.to_string()));
+            }
+            let sum: Option<Option<i64>> = query
+                .select_only()
+                .column_as(
+                    Expr::expr(Func::cast_as(
+                        Func::sum(Expr::col(ledger_entry::Column::AmountCents)),
+                        "BIGINT",
+                    )),
+                    "raised",
+                )
+                .into_tuple()
+                .one(&self.db)
+                .await?;
+            total = total.saturating_add(sum.flatten().unwrap_or(0));
+        }
+        Ok(total)
+    }
+
+    /// A group's totals per Belgian calendar day of a campaign, in date order, from its ledger
+    /// entries (day totals are not kept per group; a group's entries are read through the index
+    /// on group and time, two columns each).
+    pub async fn group_days(&self, year: i32, group: GroupId) -> Result<Vec<TotalRow>, StoreError> {
+        let mut days: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+        let mut after: Option<(DateTime<Utc>, Uuid)> = None;
+        loop {
+            let mut query = ledger_entry::Entity::find()
+                .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+                .filter(ledger_entry::Column::CampaignYear.eq(year))
+                .order_by_asc(ledger_entry::Column::OccurredAt)
+                .order_by_asc(ledger_entry::Column::Id);
+            if let Some((at, id)) = after {
+                query = query.filter(
+                    sea_orm::Condition::any()
+                        .add(ledger_entry::Column::OccurredAt.gt(at))
+                        .add(
+                            sea_orm::Condition::all()
+                                .add(ledger_entry::Column::OccurredAt.eq(at))
+                                .add(ledger_entry::Column::Id.gt(id)),
+                        ),
+                );
+            }
+            let page: Vec<(DateTime<Utc>, Uuid, i64)> = query
+                .select_only()
+                .column(ledger_entry::Column::OccurredAt)
+                .column(ledger_entry::Column::Id)
+                .column(ledger_entry::Column::AmountCents)
+                .limit(10_000)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let Some(&(at, id, _)) = page.last() else { break };
+            after = Some((at, id));
+            for (at, _, amount) in &page {
+                let day = days.entry(local_date(*at)).or_default();
+                day.0 = day.0.saturating_add(*amount);
+                day.1 += 1;
+            }
+        }
+        Ok(days
+            .into_iter()
+            .map(|(day, (raised_cents, entries))| TotalRow {
+                key: day.to_string(),
+                label: day.to_string(),
+                raised_cents,
+                entries,
+            })
+            .collect())
     }
 
     pub async fn summary(&self, year: i32, scope: TotalsScope) -> Result<Summary, StoreError> {

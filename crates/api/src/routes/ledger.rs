@@ -33,6 +33,8 @@ use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
 
 const CURSOR_LIST: &str = "entries";
+/// Cursors of the newest-first list are not valid in the oldest-first one, and back.
+const CURSOR_LIST_NEWEST: &str = "entries-newest";
 /// The most entries one batch carries.
 pub const MAX_BATCH: usize = 500;
 
@@ -44,6 +46,14 @@ pub enum EntryKindName {
     Sale,
     ActivityIncome,
     Donation,
+}
+
+/// In which order a group's entries are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum EntryOrder {
+    OldestFirst,
+    NewestFirst,
 }
 
 /// How the money was paid.
@@ -682,6 +692,9 @@ impl LedgerApi {
     }
 
     /// List a group's entries
+    ///
+    /// In time order (`occurred_at`, ties by id): oldest first, or with `order=newest_first` the
+    /// latest first. Staff, the group's volunteers and the contacts of its municipality.
     #[oai(path = "/groups/:id/entries", method = "get", operation_id = "list_entries")]
     #[allow(clippy::too_many_arguments)]
     async fn list_entries(
@@ -696,15 +709,19 @@ impl LedgerApi {
         from: Query<Option<DateTime<FixedOffset>>>,
         /// Entries that occurred before this time (RFC 3339).
         to: Query<Option<DateTime<FixedOffset>>>,
+        /// `oldest_first` (default) or `newest_first`; a cursor stays with the order it came from.
+        order: Query<Option<EntryOrder>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
     ) -> Result<Json<EntryPage>, ApiError> {
         let group = visible_group(&self.groups, &auth.0, id.0, Action::Read, "").await?;
         let limit = PageLimit::parse(limit.0)?;
+        let newest_first = order.0 == Some(EntryOrder::NewestFirst);
+        let list = if newest_first { CURSOR_LIST_NEWEST } else { CURSOR_LIST };
         let after = match cursor.0.as_deref() {
             Some(raw) => {
                 let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
-                let key = pagination::decode(CURSOR_LIST, raw)?;
+                let key = pagination::decode(list, raw)?;
                 let (at, id) = key.split_once('|').ok_or_else(invalid)?;
                 Some((
                     DateTime::parse_from_rfc3339(at)
@@ -722,9 +739,10 @@ impl LedgerApi {
             from: from.0.map(|t| t.with_timezone(&Utc)),
             to: to.0.map(|t| t.with_timezone(&Utc)),
             after,
+            newest_first,
         };
         let mut rows = self.ledger.list(&filter, limit.get() + 1).await?;
-        let next_cursor = pagination::next_cursor(&mut rows, limit, CURSOR_LIST, |e| {
+        let next_cursor = pagination::next_cursor(&mut rows, limit, list, |e| {
             format!("{}|{}", e.occurred_at.to_rfc3339(), e.id)
         });
         Ok(Json(EntryPage {

@@ -57,6 +57,12 @@ impl From<Material> for MaterialOut {
     }
 }
 
+/// The material catalogue.
+#[derive(Debug, Object)]
+pub struct MaterialList {
+    pub items: Vec<MaterialOut>,
+}
+
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateMaterialRequest {
@@ -319,9 +325,14 @@ impl MaterialsApi {
 #[OpenApi(tag = "ApiTags::Materials")]
 impl MaterialsApi {
     /// The catalogue with stock
+    ///
+    /// Every material in code order, as `{items}` like every other list (the catalogue is short:
+    /// one page, no cursor). Any role.
     #[oai(path = "/materials", method = "get", operation_id = "list_materials")]
-    async fn list_materials(&self, _auth: BearerAuth) -> Result<Json<Vec<MaterialOut>>, ApiError> {
-        Ok(Json(self.materials.list().await?.into_iter().map(Into::into).collect()))
+    async fn list_materials(&self, _auth: BearerAuth) -> Result<Json<MaterialList>, ApiError> {
+        Ok(Json(MaterialList {
+            items: self.materials.list().await?.into_iter().map(Into::into).collect(),
+        }))
     }
 
     /// Add a material to the catalogue

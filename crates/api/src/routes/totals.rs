@@ -3,6 +3,7 @@
 
 use campaign_domain::campaign::CampaignYear;
 use campaign_domain::ids::UserId;
+use campaign_domain::municipality::Province;
 use campaign_domain::policy::Actor;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::Membership;
@@ -18,7 +19,7 @@ use futures_util::stream::BoxStream;
 use poem::Request;
 use poem::http::header;
 use poem::web::sse::Event;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::EventStream;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::Any;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ApiTags;
+use super::campaign_choice::Chosen;
 use super::context::allow;
 use crate::auth::{AuthState, BearerAuth};
 use crate::http::Negotiated;
@@ -50,7 +52,19 @@ pub struct KindTotal {
 pub struct CampaignTotals {
     pub campaign_year: i32,
     pub raised_cents: i64,
-    pub target_cents: i64,
+    /// The campaign-wide target; `null` for a municipal contact, whose figures are their
+    /// municipality's share (compare them with `raised_cents_last_year_same_day` instead).
+    #[oai(nullable)]
+    pub target_cents: Option<i64>,
+    /// The campaign before this one (`null` without one).
+    #[oai(nullable)]
+    pub previous_campaign_year: Option<i32>,
+    /// Raised within the same scope (the whole campaign, or the contact's municipality) in the
+    /// previous campaign up to the same day of its campaign as today is of this one (day 1 with
+    /// day 1, as pacing aligns them; a campaign that is over compares whole). `null` without a
+    /// previous campaign. On the live stream: as at connect.
+    #[oai(nullable)]
+    pub raised_cents_last_year_same_day: Option<i64>,
     pub entries: i64,
     pub groups_reporting: i64,
     pub municipalities_reporting: i64,
@@ -101,13 +115,52 @@ pub struct TotalsBreakdown {
 
 #[derive(ApiResponse)]
 pub enum BreakdownResponse {
-    /// The breakdown; as CSV (`key,label,raised_cents,entries`) when `Accept` prefers `text/csv`.
+    /// The breakdown; as CSV (`key,label,raised_cents,entries`) when `Accept` prefers `text/csv`,
+    /// with `Content-Disposition: attachment; filename="totals-<year>-by-<dimension>.csv"`.
     /// Text cells that could run as a spreadsheet formula start with `'`.
     #[oai(status = 200)]
     Json(Json<TotalsBreakdown>),
     /// The breakdown as CSV.
     #[oai(status = 200, content_type = "text/csv")]
-    Csv(PlainText<String>),
+    Csv(
+        PlainText<String>,
+        /// CSV only: `attachment; filename="totals-<year>-by-<dimension>.csv"`.
+        #[oai(header = "Content-Disposition")]
+        Option<String>,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum PacingResponse {
+    /// Pacing; as CSV (`day,date,raised_cents,cumulative_cents,previous_date,previous_cumulative_cents`,
+    /// empty cells for `null`) when `Accept` prefers `text/csv`, with
+    /// `Content-Disposition: attachment; filename="pacing-<year>.csv"`.
+    #[oai(status = 200)]
+    Json(Json<Pacing>),
+    /// Pacing as CSV.
+    #[oai(status = 200, content_type = "text/csv")]
+    Csv(
+        PlainText<String>,
+        /// CSV only: `attachment; filename="pacing-<year>.csv"`.
+        #[oai(header = "Content-Disposition")]
+        Option<String>,
+    ),
+}
+
+/// `attachment; filename="<name>"` for a CSV answer (`name` is made of ASCII letters, digits
+/// and `-_.` only).
+pub fn attachment(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{safe}\"")
 }
 
 /// The public thermometer: money raised against the target.
@@ -210,6 +263,7 @@ pub struct TotalsApi {
 struct Live {
     latest: Latest,
     campaign: Campaign,
+    comparison: Comparison,
     first_sent: bool,
     /// When the access token behind the stream expires.
     ends_at: tokio::time::Instant,
@@ -264,12 +318,22 @@ impl Live {
     }
 }
 
+/// What a campaign's totals are compared with: the previous campaign, and what the same scope
+/// raised in it by the same day.
+#[derive(Debug, Clone, Copy, Default)]
+struct Comparison {
+    previous_campaign_year: Option<i32>,
+    raised_cents_last_year_same_day: Option<i64>,
+}
+
 /// The totals of a whole campaign, as answered.
-fn totals_from(campaign: &Campaign, s: &Summary) -> CampaignTotals {
+fn totals_from(campaign: &Campaign, s: &Summary, comparison: Comparison) -> CampaignTotals {
     CampaignTotals {
         campaign_year: campaign.year,
         raised_cents: s.raised_cents,
-        target_cents: campaign.plan.target_cents,
+        target_cents: Some(campaign.plan.target_cents),
+        previous_campaign_year: comparison.previous_campaign_year,
+        raised_cents_last_year_same_day: comparison.raised_cents_last_year_same_day,
         entries: s.entries,
         groups_reporting: s.groups_reporting,
         municipalities_reporting: s.municipalities_reporting,
@@ -326,11 +390,21 @@ fn refused(why: Refused) -> ApiError {
     }
 }
 
-async fn totals_of(totals: &TotalsRepo, campaign: &Campaign, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
-    let summary = totals.summary(campaign.year, scope).await?;
-    Ok(CampaignTotals {
-        municipality_nis: scope.municipality.map(|m| m.to_string()),
-        ..totals_from(campaign, &summary)
+async fn totals_of(totals: &TotalsRepo, chosen: &Chosen, scope: TotalsScope) -> Result<CampaignTotals, ApiError> {
+    let summary = totals.summary(chosen.campaign.year, scope).await?;
+    let comparison = Comparison {
+        previous_campaign_year: chosen.previous_year(),
+        raised_cents_last_year_same_day: chosen.last_year_same_day(totals, scope).await?,
+    };
+    let whole = totals_from(&chosen.campaign, &summary, comparison);
+    Ok(match scope.municipality {
+        // A municipality's share is not measured against the campaign-wide target.
+        Some(nis) => CampaignTotals {
+            municipality_nis: Some(nis.to_string()),
+            target_cents: None,
+            ..whole
+        },
+        None => whole,
     })
 }
 
@@ -356,7 +430,65 @@ fn cumulative(campaign: &Campaign, days: &[TotalRow]) -> Vec<(NaiveDate, i64, i6
         .collect()
 }
 
+/// Pacing as CSV, one row per day, the columns of its JSON; `null` is an empty cell.
+fn pacing_csv(pacing: &Pacing) -> Result<String, ApiError> {
+    let mut csv = CsvTable::new(&[
+        "day",
+        "date",
+        "raised_cents",
+        "cumulative_cents",
+        "previous_date",
+        "previous_cumulative_cents",
+    ])?;
+    for d in &pacing.days {
+        let date = d.date.to_string();
+        let previous_date = d.previous_date.map(|p| p.to_string()).unwrap_or_default();
+        let previous = d.previous_cumulative_cents.map(|c| c.to_string()).unwrap_or_default();
+        csv.row(&[
+            Cell::Number(d.day),
+            Cell::Text(&date),
+            Cell::Number(d.raised_cents),
+            Cell::Number(d.cumulative_cents),
+            Cell::Text(&previous_date),
+            Cell::Text(&previous),
+        ])?;
+    }
+    csv.finish()
+}
+
 impl TotalsApi {
+    /// Adds a zero row for every municipality (or province) without one, after the others, in
+    /// NIS-code (province-name) order.
+    async fn add_empty(&self, dimension: DimensionName, rows: &mut Vec<TotalRow>) -> Result<(), ApiError> {
+        let present: std::collections::HashSet<String> = rows.iter().map(|r| r.key.clone()).collect();
+        let zero = |key: String, label: String| TotalRow {
+            key,
+            label,
+            raised_cents: 0,
+            entries: 0,
+        };
+        match dimension {
+            DimensionName::Municipality => {
+                let all = self.municipalities.list(&Default::default(), 1000).await?;
+                rows.extend(
+                    all.into_iter()
+                        .map(|m| (m.municipality.nis_code.to_string(), m.municipality.name_nl))
+                        .filter(|(code, _)| !present.contains(code))
+                        .map(|(code, name)| zero(code, name)),
+                );
+            }
+            DimensionName::Province => rows.extend(
+                Province::ALL
+                    .into_iter()
+                    .map(|p| p.name().to_owned())
+                    .filter(|name| !present.contains(name))
+                    .map(|name| zero(name.clone(), name)),
+            ),
+            _ => {}
+        }
+        Ok(())
+    }
+
     async fn campaign(&self, year: i64) -> Result<Campaign, ApiError> {
         let parsed = CampaignYear::parse(year)?;
         self.campaigns
@@ -380,15 +512,18 @@ fn scope_of(actor: &Actor) -> TotalsScope {
 impl TotalsApi {
     /// A campaign's totals
     ///
-    /// Staff and volunteers see the whole campaign; a municipal contact their municipality's share.
+    /// Staff and volunteers see the whole campaign against its target; a municipal contact their
+    /// municipality's share, with `target_cents: null`. Every reader gets
+    /// `raised_cents_last_year_same_day` for what they see: the same scope in the previous
+    /// campaign up to the same day of its campaign.
     #[oai(
         path = "/campaigns/:year/totals",
         method = "get",
         operation_id = "get_campaign_totals"
     )]
     async fn campaign_totals(&self, auth: BearerAuth, year: Path<i64>) -> Result<Json<CampaignTotals>, ApiError> {
-        let campaign = self.campaign(year.0).await?;
-        Ok(Json(totals_of(&self.totals, &campaign, scope_of(&auth.0)).await?))
+        let chosen = Chosen::read(&self.campaigns, Some(year.0), "year").await?;
+        Ok(Json(totals_of(&self.totals, &chosen, scope_of(&auth.0)).await?))
     }
 
     /// Live totals (Server-Sent Events)
@@ -410,7 +545,12 @@ impl TotalsApi {
         year: Path<i64>,
     ) -> Result<EventStream<BoxStream<'static, CampaignTotals>>, ApiError> {
         staff_only(&auth, "the live totals are for staff")?;
-        let campaign = self.campaign(year.0).await?;
+        let chosen = Chosen::read(&self.campaigns, Some(year.0), "year").await?;
+        let comparison = Comparison {
+            previous_campaign_year: chosen.previous_year(),
+            raised_cents_last_year_same_day: chosen.last_year_same_day(&self.totals, TotalsScope::default()).await?,
+        };
+        let campaign = chosen.campaign;
         let ends_at = token_expiry(&self.auth, req)?;
         let permit = self.live.admit(auth.0.user_id.as_uuid()).map_err(refused)?;
         let every = self.live.limits().account_check;
@@ -419,6 +559,7 @@ impl TotalsApi {
         let state = Live {
             latest: self.live.follow(campaign.year),
             campaign,
+            comparison,
             first_sent: false,
             ends_at,
             account: auth.0.user_id,
@@ -428,7 +569,7 @@ impl TotalsApi {
         };
         let events = futures_util::stream::unfold(state, |mut live| async move {
             let totals = live.next().await?;
-            Some((totals_from(&live.campaign, &totals), live))
+            Some((totals_from(&live.campaign, &totals, live.comparison), live))
         });
         Ok(EventStream::new(events.boxed())
             .keep_alive(Duration::from_secs(15))
@@ -438,7 +579,10 @@ impl TotalsApi {
     /// A campaign's totals broken down
     ///
     /// By province, municipality, group, product, payment method or day (Belgian calendar).
-    /// Staff; a volunteer may ask for `group` and sees their own group's row only.
+    /// Staff; a volunteer may ask for `group` and sees their own group's row only. With
+    /// `include_empty=true`, `municipality` lists every municipality of the registry (304) and
+    /// `province` every province, those without entries with 0 after the others (NIS-code
+    /// order); other dimensions answer 400 to it.
     #[oai(
         path = "/campaigns/:year/totals/by/:dimension",
         method = "get",
@@ -450,7 +594,17 @@ impl TotalsApi {
         req: &Request,
         year: Path<i64>,
         dimension: Path<DimensionName>,
+        /// `true`: also the municipalities (or provinces) without entries, with 0. Only for
+        /// `municipality` and `province`.
+        include_empty: Query<Option<bool>>,
     ) -> Result<Negotiated<BreakdownResponse>, ApiError> {
+        let include_empty = include_empty.0.unwrap_or(false);
+        if include_empty && !matches!(dimension.0, DimensionName::Municipality | DimensionName::Province) {
+            return Err(ApiError::invalid_field(
+                "include_empty",
+                "include_empty=true is for the `municipality` and `province` breakdowns only; leave it out here",
+            ));
+        }
         let scope = match (auth.0.membership, dimension.0) {
             (Membership::Staff, _) => TotalsScope::default(),
             (Membership::Volunteer { group }, DimensionName::Group) => TotalsScope {
@@ -469,7 +623,10 @@ impl TotalsApi {
             }
         };
         let campaign = self.campaign(year.0).await?;
-        let rows = self.totals.by(campaign.year, dimension.0.into(), scope).await?;
+        let mut rows = self.totals.by(campaign.year, dimension.0.into(), scope).await?;
+        if include_empty {
+            self.add_empty(dimension.0, &mut rows).await?;
+        }
         if accept::preferred(req, &[accept::JSON, accept::CSV]) == accept::CSV {
             let mut csv = CsvTable::new(&["key", "label", "raised_cents", "entries"])?;
             for row in &rows {
@@ -480,7 +637,15 @@ impl TotalsApi {
                     Cell::Number(row.entries),
                 ])?;
             }
-            return Ok(Negotiated(BreakdownResponse::Csv(PlainText(csv.finish()?))));
+            let name = format!(
+                "totals-{}-by-{}.csv",
+                campaign.year,
+                Dimension::from(dimension.0).as_str()
+            );
+            return Ok(Negotiated(BreakdownResponse::Csv(
+                PlainText(csv.finish()?),
+                Some(attachment(&name)),
+            )));
         }
         let items = rows
             .into_iter()
@@ -497,9 +662,15 @@ impl TotalsApi {
     /// Pacing against the previous campaign
     ///
     /// Per day of the campaign: raised that day, cumulative, and the previous campaign's
-    /// cumulative on the same day of its campaign. Staff.
+    /// cumulative on the same day of its campaign. Staff. As CSV when `Accept` prefers
+    /// `text/csv`.
     #[oai(path = "/campaigns/:year/pacing", method = "get", operation_id = "get_pacing")]
-    async fn pacing(&self, auth: BearerAuth, year: Path<i64>) -> Result<Json<Pacing>, ApiError> {
+    async fn pacing(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        year: Path<i64>,
+    ) -> Result<Negotiated<PacingResponse>, ApiError> {
         staff_only(&auth, "pacing is for staff")?;
         let campaign = self.campaign(year.0).await?;
         let previous = self
@@ -539,11 +710,18 @@ impl TotalsApi {
                 }
             })
             .collect();
-        Ok(Json(Pacing {
+        let pacing = Pacing {
             campaign_year: campaign.year,
             previous_campaign_year: previous.map(|p| p.year),
             days,
-        }))
+        };
+        if accept::preferred(req, &[accept::JSON, accept::CSV]) == accept::CSV {
+            return Ok(Negotiated(PacingResponse::Csv(
+                PlainText(pacing_csv(&pacing)?),
+                Some(attachment(&format!("pacing-{}.csv", pacing.campaign_year))),
+            )));
+        }
+        Ok(Negotiated(PacingResponse::Json(Json(pacing))))
     }
 
     /// The campaign map
