@@ -22,19 +22,32 @@ async fn material(app: &TestApp, code: &str, name: &str, stock: i64) {
 
 /// The number in the `available` cell of a material's row.
 async fn available(browser: &Browser, table: &str, code: &str) -> i64 {
-    let cell = browser.text(&format!("{table} tr[data-code='{code}'] td.available")).await;
-    cell.trim().replace('.', "").parse().unwrap_or_else(|_| panic!("a number: {cell}"))
+    let cell = browser
+        .text(&format!("{table} tr[data-code='{code}'] td.available"))
+        .await;
+    cell.trim()
+        .replace('.', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("a number: {cell}"))
 }
 
 async fn a_contact_requests_flags_and_a_banner_and_staff_approve_them(backend: Backend) {
-    let Some(app) = TestApp::with_boundaries(backend).await else { return };
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
     campaign_of_today(&app).await;
     material(&app, "flag", "Vlag 11.11.11", 10).await;
     material(&app, "banner", "Spandoek", 3).await;
     let nis = NisCode::parse("44021").unwrap();
-    let contact = app.sign_in_new(Membership::MunicipalContact { municipality: nis }).await;
-    let Some(contact_browser) = Browser::start(Screen::Desktop).await else { return };
-    let Some(staff_browser) = Browser::start(Screen::Desktop).await else { return };
+    let contact = app
+        .sign_in_new(Membership::MunicipalContact { municipality: nis })
+        .await;
+    let Some(contact_browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
+    let Some(staff_browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
     let site = app.serve_site().await;
 
     // The contact asks for 2 flags and a banner.
@@ -42,10 +55,14 @@ async fn a_contact_requests_flags_and_a_banner_and_staff_approve_them(backend: B
     assert_eq!(available(&contact_browser, "#materials", "flag").await, 10);
     contact_browser.type_into("input[name='qty-flag']", "2").await;
     contact_browser.type_into("input[name='qty-banner']", "1").await;
-    let needed_by = (chrono::Utc::now() + chrono::Duration::days(14)).format("%d-%m-%Y").to_string();
+    let needed_by = (chrono::Utc::now() + chrono::Duration::days(14))
+        .format("%d-%m-%Y")
+        .to_string();
     // A date input takes the date as typed in the browser's locale (nl-BE: dd-mm-yyyy).
     contact_browser.type_into("#needed-by", &needed_by).await;
-    contact_browser.type_into("#delivery-address", "Botermarkt 1, 9000 Gent").await;
+    contact_browser
+        .type_into("#delivery-address", "Botermarkt 1, 9000 Gent")
+        .await;
     contact_browser.click("#request-submit").await;
     let id = contact_browser
         .wait_until(
@@ -55,14 +72,26 @@ async fn a_contact_requests_flags_and_a_banner_and_staff_approve_them(backend: B
         )
         .await;
     let id = id.as_str().unwrap().to_owned();
-    let (status, stored) = call(&app, &app.staff, "GET", &format!("/api/v1/material-requests/{id}"), None).await;
+    let (status, stored) = call(
+        &app,
+        &app.staff,
+        "GET",
+        &format!("/api/v1/material-requests/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{stored}");
     assert_eq!(stored["municipality_nis"], "44021");
     let mut lines: Vec<(String, i64)> = stored["lines"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["material_code"].as_str().unwrap().to_owned(), l["quantity"].as_i64().unwrap()))
+        .map(|l| {
+            (
+                l["material_code"].as_str().unwrap().to_owned(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
         .collect();
     lines.sort();
     assert_eq!(lines, vec![("banner".to_owned(), 1), ("flag".to_owned(), 2)]);
@@ -72,7 +101,9 @@ async fn a_contact_requests_flags_and_a_banner_and_staff_approve_them(backend: B
     sign_in(&staff_browser, &site, &app.staff, "/staff").await;
     assert_eq!(available(&staff_browser, "#stock", "flag").await, 10);
     staff_browser
-        .click(&format!("#request-queue [data-request-id='{id}'] button[data-action='approve']"))
+        .click(&format!(
+            "#request-queue [data-request-id='{id}'] button[data-action='approve']"
+        ))
         .await;
     staff_browser
         .wait_until(

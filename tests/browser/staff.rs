@@ -10,13 +10,17 @@ use super::*;
 on_both_databases!(the_dashboard_follows_a_sale_live_and_maps_every_municipality);
 
 async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: Backend) {
-    let Some(app) = TestApp::with_boundaries(backend).await else { return };
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
     campaign_of_today(&app).await;
     let group = app.new_group("44021").await;
     let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
     let group = group.to_string();
     sale_through_api(&app, &volunteer, &group, 1).await;
-    let Some(browser) = Browser::start(Screen::Desktop).await else { return };
+    let Some(browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
     let site = app.serve_site().await;
 
     sign_in(&browser, &site, &app.staff, "/staff").await;
@@ -41,7 +45,10 @@ async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: 
     let logged = Instant::now();
     loop {
         let shown = browser
-            .eval("return document.querySelector('#thermometer')?.dataset.raisedCents;", vec![])
+            .eval(
+                "return document.querySelector('#thermometer')?.dataset.raisedCents;",
+                vec![],
+            )
             .await;
         if shown.as_str() == Some("3600") {
             break;
@@ -52,7 +59,10 @@ async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: 
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    eprintln!("the dashboard showed the sale {} ms after it was logged", logged.elapsed().as_millis());
+    eprintln!(
+        "the dashboard showed the sale {} ms after it was logged",
+        logged.elapsed().as_millis()
+    );
 
     for dimension in ["province", "product", "payment_method", "day"] {
         browser

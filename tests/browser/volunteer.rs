@@ -66,8 +66,12 @@ async fn a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change(back
 
     browser.click("#tab-sale").await;
     three_taps(&browser, "cards", 2, "cash").await;
-    let kept = browser.text("#sale-message").await;
-    assert!(kept.contains("2 × Wenskaarten"), "the page confirms the sale: {kept}");
+    browser
+        .wait_until(
+            "the page confirming the sale",
+            "return document.querySelector('#sale-message')?.textContent.includes('2 × Wenskaarten');",
+        )
+        .await;
     browser
         .wait_until(
             "the sale sent",

@@ -280,6 +280,8 @@ async fn every_protected_operation_declares_bearer_auth(backend: Backend) {
         "logout",
         "list_public_activities",
         "get_thermometer",
+        "search_public_municipalities",
+        "get_municipality_outlines",
     ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -17,9 +17,11 @@ mod municipalities;
 mod municipality_overview;
 mod openapi_contract;
 mod outlines;
+mod public_municipalities;
 mod text_input;
 mod totals;
 mod users;
+mod web_pages;
 
 use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestResponse;
