@@ -162,7 +162,7 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
     } else {
         out.push_str("The demo campaign is loaded already; its accounts have new passwords.\n");
     }
-    out.push_str("\nDemo accounts (sign in at POST /api/v1/auth/login):\n");
+    out.push_str("\nDemo accounts (sign in on the page /login, or with POST /api/v1/auth/login):\n");
     for account in &report.accounts {
         out.push_str(&format!(
             "  {:<18} {:<24} password {}   {}\n",
@@ -173,7 +173,7 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nTry {base_url}/docs, or\n  curl -s {base_url}/api/v1/public/campaigns/{}/thermometer\n",
+        "\nTry {base_url}/ in a browser (each account has its page after signing in at {base_url}/login),\n{base_url}/docs for the API, or\n  curl -s {base_url}/api/v1/public/campaigns/{}/thermometer\n",
         calendar::current_year(campaign_domain::ledger::local_date(chrono::Utc::now()))
     ));
     out
