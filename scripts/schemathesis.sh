@@ -101,10 +101,10 @@ env -u CAMPAIGN_CLIENT_IP_HEADER -u CAMPAIGN_TRUSTED_PROXIES -u CAMPAIGN_METRICS
   "$bin" serve --demo --demo-entries 2000 --bind 127.0.0.1:0 >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 
-# The demo prints its accounts and then "Try http://127.0.0.1:PORT/docs" once it listens.
+# The demo prints its accounts and then "Try http://127.0.0.1:PORT/ in a browser …" once it listens.
 base=""
 for _ in $(seq 600); do
-  base=$(sed -n 's|^Try \(http://[^ ]*\)/docs.*|\1|p' "$work/server.out")
+  base=$(sed -n 's|^Try \(http://[^/ ]*\)/.*|\1|p' "$work/server.out")
   [[ -n "$base" ]] && break
   kill -0 "$server_pid" 2>/dev/null || { echo "the server stopped during start-up" >&2; exit 1; }
   sleep 0.1
