@@ -197,3 +197,120 @@ async fn sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cu
     browser.screenshot(&format!("volunteer-offline-{backend:?}")).await;
     browser.close().await;
 }
+
+on_both_databases!(a_volunteer_plans_an_activity_marks_it_held_and_cancels_another);
+
+/// Fills the activity form (opened) and saves it; answers the new activity's id.
+async fn plan_activity(browser: &Browser, title: &str, starts: &str, ends: &str) -> String {
+    let before: Vec<Value> = browser
+        .eval("return [...document.querySelectorAll('#activities li[data-activity-id]')].map((li) => li.dataset.activityId);", vec![])
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    browser
+        .eval("window.__activitiesBefore = arguments[0];", vec![json!(before)])
+        .await;
+    browser.click("#activity-add").await;
+    browser.type_into("#activity-title", title).await;
+    // The browser's own date-time widget is not what is tested here: the value is set as it would
+    // be after picking (a time on the Brussels clock).
+    browser
+        .eval(
+            "document.querySelector('#activity-starts').value = arguments[0];
+             document.querySelector('#activity-ends').value = arguments[1];",
+            vec![json!(starts), json!(ends)],
+        )
+        .await;
+    browser.type_into("#activity-address", "Sint-Pietersplein, Gent").await;
+    browser.click("#activity-save").await;
+    let id = browser
+        .wait_until(
+            "the new activity in the list",
+            "const before = window.__activitiesBefore ?? [];
+             const li = [...document.querySelectorAll('#activities li[data-activity-id]')].find((l) => !before.includes(l.dataset.activityId));
+             return li ? li.dataset.activityId : null;",
+        )
+        .await;
+    id.as_str().unwrap().to_owned()
+}
+
+async fn a_volunteer_plans_an_activity_marks_it_held_and_cancels_another(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    campaign_of_today(&app).await;
+    let group = app.new_group("44021").await;
+    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let Some(browser) = Browser::start(Screen::Phone).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+
+    sign_in(&browser, &site, &volunteer, "/volunteer").await;
+    browser.click("#tab-activities").await;
+    let yesterday =
+        (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Brussels) - chrono::Duration::days(1)).date_naive();
+    let quiz = plan_activity(
+        &browser,
+        "Quiz in de parochiezaal",
+        &format!("{yesterday}T19:30"),
+        &format!("{yesterday}T22:30"),
+    )
+    .await;
+    let (status, stored) = call(&app, &volunteer, "GET", &format!("/api/v1/activities/{quiz}"), None).await;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["title"], "Quiz in de parochiezaal");
+    assert_eq!(stored["status"], "planned");
+    // 19:30 on the Brussels clock, whatever the browser's zone.
+    let starts = chrono::DateTime::parse_from_rfc3339(stored["starts_at"].as_str().unwrap()).unwrap();
+    let local = starts.with_timezone(&chrono_tz::Europe::Brussels);
+    assert_eq!(local.format("%Y-%m-%d %H:%M").to_string(), format!("{yesterday} 19:30"));
+
+    browser.type_into(&format!("#attendance-{quiz}"), "42").await;
+    browser
+        .click(&format!(
+            "#activities li[data-activity-id='{quiz}'] button[data-action='held']"
+        ))
+        .await;
+    browser
+        .wait_until(
+            "the quiz marked held",
+            &format!("return document.querySelector(\"#activities li[data-activity-id='{quiz}']\")?.dataset.status === 'held';"),
+        )
+        .await;
+    let (_, stored) = call(&app, &volunteer, "GET", &format!("/api/v1/activities/{quiz}"), None).await;
+    assert_eq!(stored["status"], "held");
+    assert_eq!(stored["attendance"], 42);
+
+    let tomorrow = yesterday + chrono::Duration::days(2);
+    let walk = plan_activity(
+        &browser,
+        "Wandeling",
+        &format!("{tomorrow}T10:00"),
+        &format!("{tomorrow}T12:00"),
+    )
+    .await;
+    browser
+        .click(&format!(
+            "#activities li[data-activity-id='{walk}'] button[data-action='cancel']"
+        ))
+        .await;
+    browser
+        .click(&format!(
+            "#activities li[data-activity-id='{walk}'] button[data-action='cancel-confirm']"
+        ))
+        .await;
+    browser
+        .wait_until(
+            "the walk cancelled",
+            &format!("return document.querySelector(\"#activities li[data-activity-id='{walk}']\")?.dataset.status === 'cancelled';"),
+        )
+        .await;
+    let (_, stored) = call(&app, &volunteer, "GET", &format!("/api/v1/activities/{walk}"), None).await;
+    assert_eq!(stored["status"], "cancelled");
+
+    browser.screenshot(&format!("volunteer-activities-{backend:?}")).await;
+    browser.assert_accessible("volunteer page (activities)").await;
+    browser.close().await;
+}

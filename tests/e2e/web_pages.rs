@@ -126,3 +126,67 @@ async fn the_shell_lists_every_page_for_offline_use(backend: Backend) {
     }
     assert_eq!(body["version"].as_str().map(str::len), Some(16));
 }
+
+on_both_databases!(big_api_answers_come_gzipped_when_the_client_accepts_it);
+
+async fn big_api_answers_come_gzipped_when_the_client_accepts_it(backend: Backend) {
+    let Some(app) = TestApp::with_boundaries(backend).await else {
+        return;
+    };
+    let bearer = app.staff.bearer();
+    let created = app
+        .client
+        .post("/api/v1/campaigns")
+        .header("authorization", bearer.as_str())
+        .body_json(&serde_json::json!({ "year": 2026, "starts_on": "2026-10-15", "ends_on": "2026-11-30", "target_cents": 100 }))
+        .send()
+        .await;
+    assert_eq!(created.0.status(), StatusCode::CREATED);
+    let map = "/api/v1/campaigns/2026/map";
+    let (status, headers, plain) = fetch(&app, map, &[("authorization", bearer.as_str())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("content-encoding").is_none(), "not asked for gzip");
+    let (status, headers, gz) = fetch(
+        &app,
+        map,
+        &[
+            ("authorization", bearer.as_str()),
+            ("accept-encoding", "gzip, deflate, br"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert!(headers.get_all("vary").iter().any(|v| v == "accept-encoding"));
+    assert!(
+        gz.len() * 2 < plain.len(),
+        "{} bytes gzipped of {}",
+        gz.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut unzipped).unwrap();
+    assert_eq!(unzipped, plain);
+    // Refused gzip, small answers and answers with an ETag stay as they are.
+    let (_, headers, _) = fetch(
+        &app,
+        map,
+        &[("authorization", bearer.as_str()), ("accept-encoding", "gzip;q=0")],
+    )
+    .await;
+    assert!(headers.get("content-encoding").is_none());
+    let (_, headers, _) = fetch(
+        &app,
+        "/api/v1/me",
+        &[("authorization", bearer.as_str()), ("accept-encoding", "gzip")],
+    )
+    .await;
+    assert!(headers.get("content-encoding").is_none(), "a small answer");
+    let (_, headers, _) = fetch(
+        &app,
+        "/api/v1/public/campaigns/2026/thermometer",
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert!(headers.get("etag").is_some() && headers.get("content-encoding").is_none());
+}

@@ -6,7 +6,7 @@ use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::config::HttpSettings;
 use crate::http::{
-    BodyLimit, ControlCharacters, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas, TimeLimit,
+    BodyLimit, ControlCharacters, Gzip, REQUEST_ID_HEADER, RateLimit, RequestContext, RequestSchemas, TimeLimit,
 };
 use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
@@ -182,8 +182,8 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
 
 /// The middleware stack every answer passes through: the body limit, panic catching, the time
 /// limit, CORS (only for the listed origins; outside the first three, so a 413, a 500 or a 503
-/// time-out carries its headers too), and outermost the request id, logging and the
-/// problem+json rewriting of errors.
+/// time-out carries its headers too), the request id, logging and the problem+json rewriting of
+/// errors, and outermost gzip for JSON, GeoJSON and CSV answers the client accepts it for.
 pub fn with_http_layers<E: Endpoint + 'static>(
     ep: E,
     http: &HttpSettings,
@@ -216,4 +216,5 @@ pub fn with_http_layers<E: Endpoint + 'static>(
         schemas: std::sync::Arc::new(schemas),
         metrics,
     })
+    .with(Gzip)
 }

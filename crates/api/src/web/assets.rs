@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use poem::http::{HeaderValue, StatusCode, header};
@@ -10,6 +9,7 @@ use poem::{Endpoint, Request, Response};
 use rust_embed::RustEmbed;
 
 use super::headers::{cache_control_for, security_headers};
+use crate::http::compression::{accepts_gzip, gzip};
 use crate::problem::Problem;
 
 /// The files of `web/`: compiled into release binaries, read from the source tree in debug builds
@@ -36,7 +36,9 @@ impl Asset {
             hash.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
         );
         let content_type = content_type_of(path).to_owned();
-        let gzipped = compressible(&content_type).then(|| gzip(&file.data)).flatten();
+        let gzipped = compressible(&content_type)
+            .then(|| gzip(&file.data, flate2::Compression::best()))
+            .flatten();
         Some(Self {
             path: path.to_owned(),
             bytes: file.data,
@@ -70,12 +72,6 @@ impl Asset {
         all.sort();
         all
     }
-}
-
-fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).ok()?;
-    encoder.finish().ok()
 }
 
 fn compressible(content_type: &str) -> bool {
@@ -168,16 +164,7 @@ pub(super) fn answer(req: &Request, asset: &Asset) -> Response {
         return builder.status(StatusCode::NOT_MODIFIED).finish();
     }
     builder = builder.header(header::CONTENT_TYPE, asset.content_type.as_str());
-    let accepts_gzip = req
-        .headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(',')
-                .any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "gzip"))
-        });
-    match (&asset.gzipped, accepts_gzip) {
+    match (&asset.gzipped, accepts_gzip(req)) {
         (Some(gz), true) if gz.len() < asset.bytes.len() => builder
             .header(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))
             .body(gz.clone()),

@@ -27,6 +27,7 @@ async function start(account) {
   // The network state and what waits sit in a dock at the bottom of the screen: they change while
   // the volunteer taps, and must never move the buttons under their finger.
   main.classList.add('with-dock');
+  document.documentElement.classList.add('has-dock');
   main.append(panels, h('div', { class: 'dock' }, status, outboxBox));
   registerServiceWorker();
 

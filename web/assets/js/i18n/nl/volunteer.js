@@ -56,6 +56,8 @@ export default {
   'volunteer.heldDone': '“{title}” staat als gehouden.',
   'volunteer.cancelActivity': 'Afgelast',
   'volunteer.cancelConfirm': '“{title}” afgelasten?',
+  'volunteer.cancelYes': 'Ja, afgelasten',
+  'volunteer.cancelNo': 'Nee',
   'volunteer.cancelDone': '“{title}” is afgelast.',
   'volunteer.attended': '{count} aanwezigen',
   'volunteer.groupRaised': 'Opgehaald door {group}',

@@ -57,10 +57,13 @@ export function showActivities(box, context) {
       });
       actions.append(
         h('button', { type: 'button', class: 'secondary', 'data-action': 'edit', onclick: () => openForm(a) }, t('volunteer.edit')),
-        h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel', onclick: () => {
-          if (confirm(t('volunteer.cancelConfirm', { title: a.title }))) change(a, { status: 'cancelled' }, 'volunteer.cancelDone');
-        } }, t('volunteer.cancelActivity')));
-      return h('li', { 'data-activity-id': a.id, 'data-status': a.status }, summary(a), actions, heldForm);
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel', onclick: () => { sure.hidden = false; sure.querySelector('button')?.focus(); } }, t('volunteer.cancelActivity')));
+      // Cancelling asks once more, in the page (no browser dialog).
+      const sure = h('div', { class: 'actions', hidden: true },
+        h('span', {}, t('volunteer.cancelConfirm', { title: a.title })),
+        h('button', { type: 'button', 'data-action': 'cancel-confirm', onclick: () => change(a, { status: 'cancelled' }, 'volunteer.cancelDone') }, t('volunteer.cancelYes')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => { sure.hidden = true; } }, t('volunteer.cancelNo')));
+      return h('li', { 'data-activity-id': a.id, 'data-status': a.status }, summary(a), actions, sure, heldForm);
     }
     return h('li', { 'data-activity-id': a.id, 'data-status': a.status }, summary(a));
   }

@@ -65,6 +65,8 @@ export function salePanel(context, onKept) {
     state.quantity = null;
     press(productGroup.buttons, null);
     press(quantityGroup.buttons, null);
+    // Ready for the next sale: the products in view again (below the sticky tabs).
+    productGroup.buttons[0]?.focus();
     onKept();
   }
 
