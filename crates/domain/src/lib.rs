@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod boundaries;
 pub mod campaign;
+pub mod entry_check;
 pub mod error;
 pub mod geo_index;
 pub mod group;

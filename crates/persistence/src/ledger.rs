@@ -21,14 +21,8 @@ use crate::error::conflict_on_unique;
 use crate::idempotency::{Claim, IdempotencyKey, claim, complete, earlier_answer};
 use crate::{StoreError, begin_write, totals};
 
-/// A product line of a sale, priced from the campaign's price list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SaleLine {
-    pub product_id: Uuid,
-    pub product_code: String,
-    pub quantity: i32,
-    pub unit_price_cents: i64,
-}
+/// A product line of a sale, priced from the campaign's price list (checked by the domain).
+pub use campaign_domain::entry_check::SaleLine;
 
 /// A checked new entry (not a correction).
 #[derive(Debug, Clone, PartialEq, Eq)]

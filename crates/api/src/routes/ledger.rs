@@ -4,17 +4,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use campaign_domain::activity::ActivityStatus;
+use campaign_domain::ValidationError;
+use campaign_domain::entry_check::{ActivityRef, EntryDraft, EntryRejection, PriceList, PricedProduct, check_entry};
 use campaign_domain::group::inactive_for_money;
-use campaign_domain::ids::GroupId;
 use campaign_domain::ledger::{self, EntryKind, PaymentMethod};
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
-use campaign_domain::{FieldError, ValidationError};
 use campaign_persistence::activities::ActivityRepo;
-use campaign_persistence::campaigns::{Campaign, CampaignRepo, Product};
+use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::{Group, GroupRepo};
-use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, Logged, NewEntry, SaleLine};
+use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, Logged, NewEntry};
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -269,255 +268,98 @@ pub struct LedgerApi {
     pub auth: Arc<AuthState>,
 }
 
-/// Why an entry cannot be stored: bad values (400) or references to unknown things (422).
-struct EntryProblem {
-    errors: Vec<FieldError>,
-    unprocessable: bool,
-}
-
-impl EntryProblem {
-    fn bad(e: ValidationError) -> Self {
-        Self {
-            errors: e.errors,
-            unprocessable: false,
-        }
-    }
-
-    fn unknown(field: &str, message: String) -> Self {
-        Self {
-            errors: vec![FieldError::new(field, message)],
-            unprocessable: true,
-        }
-    }
-
-    fn text(&self) -> String {
-        ValidationError {
-            errors: self.errors.clone(),
-        }
-        .to_string()
-    }
-
-    fn into_api(self) -> ApiError {
-        let error = ValidationError { errors: self.errors };
-        if self.unprocessable {
-            ApiError::unprocessable(error.to_string())
-        } else {
-            ApiError::validation(error)
-        }
+/// An entry the domain refused, as an answer: bad values (400) or references to unknown things (422).
+fn rejection_answer(rejection: EntryRejection) -> ApiError {
+    let error = ValidationError {
+        errors: rejection.errors,
+    };
+    if rejection.unprocessable {
+        ApiError::unprocessable(error.to_string())
+    } else {
+        ApiError::validation(error)
     }
 }
 
 /// Campaigns and price lists, read once per request (or per batch).
-struct PriceList {
-    campaigns: Vec<Campaign>,
-    products: HashMap<(i32, String), Product>,
-}
-
-impl PriceList {
-    async fn load(campaigns: &CampaignRepo) -> Result<Self, ApiError> {
-        let all = campaigns.list().await?;
-        let mut products = HashMap::new();
-        for campaign in &all {
-            let year = campaign_domain::campaign::CampaignYear::parse(i64::from(campaign.year))?;
-            for product in campaigns.products(year).await? {
-                products.insert((product.campaign_year, product.code.clone()), product);
-            }
-        }
-        Ok(Self {
-            campaigns: all,
-            products,
-        })
-    }
-
-    /// The product codes of a campaign, sorted, for an answer that names an unknown one.
-    fn codes(&self, year: i32) -> String {
-        let mut codes: Vec<&str> = self
-            .products
-            .keys()
-            .filter(|(y, _)| *y == year)
-            .map(|(_, code)| code.as_str())
-            .collect();
-        codes.sort_unstable();
-        if codes.is_empty() {
-            format!("the {year} campaign has no products yet")
-        } else {
-            format!("the products of the {year} campaign are {}", codes.join(", "))
+async fn price_list(campaigns: &CampaignRepo) -> Result<PriceList, ApiError> {
+    let all = campaigns.list().await?;
+    let mut products = Vec::new();
+    for campaign in &all {
+        let year = campaign_domain::campaign::CampaignYear::parse(i64::from(campaign.year))?;
+        for product in campaigns.products(year).await? {
+            products.push((
+                product.campaign_year,
+                PricedProduct {
+                    id: product.id,
+                    code: product.code,
+                    unit_price_cents: product.unit_price_cents,
+                },
+            ));
         }
     }
+    Ok(PriceList::new(all.into_iter().map(|c| (c.year, c.plan)), products))
 }
-
-/// The group and status of each activity entries refer to (unknown ones are absent).
-type ActivityRefs = HashMap<Uuid, (GroupId, ActivityStatus)>;
 
 impl LedgerApi {
     /// Reads the activities these entries refer to. A database failure is a 5xx here, never a
     /// rejection of the entry.
-    async fn activity_refs(&self, ids: impl IntoIterator<Item = Uuid>) -> Result<ActivityRefs, ApiError> {
+    async fn activity_refs(&self, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, ActivityRef>, ApiError> {
         let mut refs = HashMap::new();
         for id in ids.into_iter().collect::<std::collections::BTreeSet<_>>() {
             if let Some(activity) = self.activities.get(id).await? {
-                refs.insert(id, (activity.group, activity.status));
+                refs.insert(
+                    id,
+                    ActivityRef {
+                        group: activity.group,
+                        status: activity.status,
+                    },
+                );
             }
         }
         Ok(refs)
     }
 
-    /// Checks one entry of `group` against the rules, the campaigns, the price list and the
-    /// activities it may refer to.
+    /// Checks one entry of `group` (the rules are the domain's, `check_entry`) and makes it the
+    /// entry to store.
     fn build(
         group: &Group,
         input: EntryIn,
         client_id: Option<String>,
         created_by: campaign_domain::ids::UserId,
         prices: &PriceList,
-        activities: &ActivityRefs,
-    ) -> Result<NewEntry, EntryProblem> {
-        let occurred_at = input.occurred_at.with_timezone(&Utc);
-        let day = ledger::local_date(occurred_at);
-        let Some(campaign) = prices
-            .campaigns
-            .iter()
-            .find(|c| c.plan.starts_on <= day && day <= c.plan.ends_on)
-        else {
-            return Err(EntryProblem::bad(ValidationError::single(
-                "occurred_at",
-                format!("no campaign runs on {day}"),
-            )));
+        activities: &HashMap<Uuid, ActivityRef>,
+    ) -> Result<NewEntry, EntryRejection> {
+        let draft = EntryDraft {
+            kind: match input.kind {
+                EntryKindName::Sale => EntryKind::Sale,
+                EntryKindName::ActivityIncome => EntryKind::ActivityIncome,
+                EntryKindName::Donation => EntryKind::Donation,
+            },
+            product_code: input.product_code,
+            quantity: input.quantity,
+            amount_cents: input.amount_cents,
+            payment_method: match input.payment_method {
+                PaymentMethodName::Cash => PaymentMethod::Cash,
+                PaymentMethodName::Card => PaymentMethod::Card,
+                PaymentMethodName::Transfer => PaymentMethod::Transfer,
+                PaymentMethodName::Payconiq => PaymentMethod::Payconiq,
+            },
+            occurred_at: input.occurred_at.with_timezone(&Utc),
+            activity_id: input.activity_id,
+            note: input.note,
         };
-        let mut errors = Vec::new();
-        let mut collect = |r: Result<(), ValidationError>| {
-            if let Err(e) = r {
-                errors.extend(e.errors);
-            }
-        };
-        collect(
-            ledger::check_occurred_at(
-                occurred_at,
-                (campaign.plan.starts_on, campaign.plan.ends_on),
-                Utc::now(),
-            )
-            .map(|_| ()),
-        );
-        let note = ledger::note("note", input.note.as_deref())
-            .map_err(|e| collect(Err(e)))
-            .ok()
-            .flatten();
-        let kind = match input.kind {
-            EntryKindName::Sale => EntryKind::Sale,
-            EntryKindName::ActivityIncome => EntryKind::ActivityIncome,
-            EntryKindName::Donation => EntryKind::Donation,
-        };
-        let mut sale = None;
-        let mut amount = 0;
-        match kind {
-            EntryKind::Sale => {
-                if input.amount_cents.is_some() {
-                    errors.push(FieldError::new(
-                        "amount_cents",
-                        "a sale's amount is computed from the price list: leave amount_cents out",
-                    ));
-                }
-                match (&input.product_code, input.quantity) {
-                    (Some(code), Some(quantity)) => match prices.products.get(&(campaign.year, code.clone())) {
-                        Some(product) => match ledger::sale_amount(product.unit_price_cents, quantity) {
-                            Ok((quantity, total)) => {
-                                amount = total;
-                                sale = Some(SaleLine {
-                                    product_id: product.id,
-                                    product_code: product.code.clone(),
-                                    quantity,
-                                    unit_price_cents: product.unit_price_cents,
-                                });
-                            }
-                            Err(e) => errors.extend(e.errors),
-                        },
-                        None if errors.is_empty() => {
-                            return Err(EntryProblem::unknown(
-                                "product_code",
-                                format!(
-                                    "{code} is not a product of the {} campaign; {}",
-                                    campaign.year,
-                                    prices.codes(campaign.year)
-                                ),
-                            ));
-                        }
-                        None => errors.push(FieldError::new(
-                            "product_code",
-                            format!(
-                                "{code} is not a product of the {} campaign; {}",
-                                campaign.year,
-                                prices.codes(campaign.year)
-                            ),
-                        )),
-                    },
-                    (code, quantity) => {
-                        if code.is_none() {
-                            errors.push(FieldError::new("product_code", "a sale needs product_code"));
-                        }
-                        if quantity.is_none() {
-                            errors.push(FieldError::new("quantity", "a sale needs quantity"));
-                        }
-                    }
-                }
-            }
-            _ => {
-                for (field, given) in [
-                    ("product_code", input.product_code.is_some()),
-                    ("quantity", input.quantity.is_some()),
-                ] {
-                    if given {
-                        errors.push(FieldError::new(field, "only a sale has this field"));
-                    }
-                }
-                match input.amount_cents {
-                    Some(cents) => match ledger::money_amount(cents) {
-                        Ok(cents) => amount = cents,
-                        Err(e) => errors.extend(e.errors),
-                    },
-                    None => errors.push(FieldError::new("amount_cents", "give the amount in euro cents")),
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(EntryProblem {
-                errors,
-                unprocessable: false,
-            });
-        }
-        if let Some(activity_id) = input.activity_id {
-            match activities.get(&activity_id) {
-                Some((owner, status)) if *owner == group.id && *status != ActivityStatus::Cancelled => {}
-                Some((owner, _)) if *owner == group.id => {
-                    return Err(EntryProblem::unknown(
-                        "activity_id",
-                        "the activity was cancelled".into(),
-                    ));
-                }
-                _ => {
-                    return Err(EntryProblem::unknown(
-                        "activity_id",
-                        format!("{activity_id} is not an activity of this group"),
-                    ));
-                }
-            }
-        }
-        let payment_method = match input.payment_method {
-            PaymentMethodName::Cash => PaymentMethod::Cash,
-            PaymentMethodName::Card => PaymentMethod::Card,
-            PaymentMethodName::Transfer => PaymentMethod::Transfer,
-            PaymentMethodName::Payconiq => PaymentMethod::Payconiq,
-        };
+        let checked = check_entry(draft, group.id, prices, activities, Utc::now())?;
         Ok(NewEntry {
             group: group.id,
-            campaign_year: campaign.year,
+            campaign_year: checked.campaign_year,
             municipality: group.municipality,
-            kind,
-            sale,
-            amount_cents: amount,
-            payment_method,
-            occurred_at,
-            activity: input.activity_id,
-            note,
+            kind: checked.kind,
+            sale: checked.sale,
+            amount_cents: checked.amount_cents,
+            payment_method: checked.payment_method,
+            occurred_at: checked.occurred_at,
+            activity: checked.activity,
+            note: checked.note,
             client_id,
             created_by,
         })
@@ -570,10 +412,10 @@ impl LedgerApi {
         if !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
-        let prices = PriceList::load(&self.campaigns).await?;
+        let prices = price_list(&self.campaigns).await?;
         let activities = self.activity_refs(body.0.activity_id).await?;
-        let new = Self::build(&group, body.0, client_id, auth.0.user_id, &prices, &activities)
-            .map_err(EntryProblem::into_api)?;
+        let new =
+            Self::build(&group, body.0, client_id, auth.0.user_id, &prices, &activities).map_err(rejection_answer)?;
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
         match self.ledger.create(new, &ctx, key.as_ref(), rendered).await? {
             Logged::New(entry) => {
@@ -637,7 +479,7 @@ impl LedgerApi {
         if fresh && !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
-        let prices = PriceList::load(&self.campaigns).await?;
+        let prices = price_list(&self.campaigns).await?;
         let activities = self
             .activity_refs(
                 items
