@@ -17,6 +17,7 @@ mod municipalities;
 mod municipality_overview;
 mod openapi_contract;
 mod outlines;
+mod price_lists;
 mod public_municipalities;
 mod text_input;
 mod totals;

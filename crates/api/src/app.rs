@@ -59,6 +59,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let campaigns = CampaignsApi {
         campaigns: CampaignRepo::new(db.clone()),
+        prices: state.prices.clone(),
         auth: state.auth.clone(),
     };
     let audit = AuditApi {
@@ -100,6 +101,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         activities: ActivityRepo::new(db.clone()),
     };
     let ledger = LedgerApi {
+        prices: state.prices.clone(),
         feed: state.totals_feed.clone(),
         ledger: LedgerRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),

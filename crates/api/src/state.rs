@@ -5,6 +5,7 @@ use std::sync::Arc;
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::price_lists::PriceLists;
 use campaign_persistence::totals::TotalsRepo;
 
 use crate::auth::AuthState;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Point-to-municipality index; `None` until boundaries are imported.
     pub geo: Arc<Option<MunicipalityIndex>>,
+    /// Every campaign's days and prices, held in memory until a campaign or product changes.
+    pub prices: PriceLists,
 }
 
 impl AppState {
@@ -49,6 +52,8 @@ impl AppState {
         let totals_feed = TotalsFeed::start(&db);
         let live = LiveTotals::new(totals_feed.clone(), TotalsRepo::new(db.clone()), http.live_streams);
         let metrics = Metrics::new()?;
+        let prices = PriceLists::new(db.clone());
+        prices.listen();
         Ok(Self {
             db,
             http,
@@ -57,6 +62,7 @@ impl AppState {
             live,
             metrics,
             geo: Arc::new(geo),
+            prices,
         })
     }
 }

@@ -77,6 +77,7 @@ impl CampaignRepo {
             AuditEvent::new("campaign.create", "campaign", year.get()).with_detail(plan_detail(&plan)),
         )
         .await?;
+        crate::price_lists::announce(&txn).await?;
         txn.commit().await?;
         Ok(to_campaign(row))
     }
@@ -126,6 +127,7 @@ impl CampaignRepo {
             AuditEvent::new("campaign.update", "campaign", year.get()).with_detail(plan_detail(&plan)),
         )
         .await?;
+        crate::price_lists::announce(&txn).await?;
         txn.commit().await?;
         Ok(Some(to_campaign(row)))
     }
@@ -183,6 +185,7 @@ impl CampaignRepo {
             })),
         )
         .await?;
+        crate::price_lists::announce(&txn).await?;
         txn.commit().await?;
         Ok(to_product(row))
     }
@@ -255,7 +258,7 @@ fn plan_detail(plan: &CampaignPlan) -> serde_json::Value {
     })
 }
 
-fn to_campaign(row: campaign::Model) -> Campaign {
+pub(crate) fn to_campaign(row: campaign::Model) -> Campaign {
     Campaign {
         year: row.year,
         plan: CampaignPlan {

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod login_attempts;
 pub mod materials;
 pub mod municipalities;
+pub mod price_lists;
 pub mod refresh_tokens;
 pub mod settings;
 pub mod totals;

@@ -139,6 +139,8 @@ pub enum ProductCreated {
 
 pub struct CampaignsApi {
     pub campaigns: CampaignRepo,
+    /// Dropped after every change here (other processes hear of it on PostgreSQL).
+    pub prices: campaign_persistence::price_lists::PriceLists,
     pub auth: Arc<AuthState>,
 }
 
@@ -169,6 +171,7 @@ impl CampaignsApi {
             .create(year, plan, &audit_context(req, &self.auth, Some(&auth.0)))
             .await?;
         let location = format!("/api/v1/campaigns/{}", campaign.year);
+        self.prices.invalidate();
         Ok(CampaignCreated::Created(Json(campaign.into()), location))
     }
 
@@ -216,6 +219,7 @@ impl CampaignsApi {
             .update(parsed, plan, &ctx)
             .await?
             .ok_or_else(|| no_campaign(year.0))?;
+        self.prices.invalidate();
         Ok(Json(campaign.into()))
     }
 
@@ -236,6 +240,7 @@ impl CampaignsApi {
             .create_product(parsed, product, &audit_context(req, &self.auth, Some(&auth.0)))
             .await?;
         let location = format!("/api/v1/campaigns/{}/products", created.campaign_year);
+        self.prices.invalidate();
         Ok(ProductCreated::Created(Json(created.into()), location))
     }
 

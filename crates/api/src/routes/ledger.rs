@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use campaign_domain::ValidationError;
-use campaign_domain::entry_check::{ActivityRef, EntryDraft, EntryRejection, PriceList, PricedProduct, check_entry};
+use campaign_domain::entry_check::{ActivityRef, EntryDraft, EntryRejection, PriceList, check_entry};
 use campaign_domain::group::inactive_for_money;
 use campaign_domain::ledger::{self, EntryKind, PaymentMethod};
 use campaign_domain::paging::PageLimit;
@@ -14,6 +14,7 @@ use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::{Group, GroupRepo};
 use campaign_persistence::ledger::{BatchOutcome, EntryFilter, LedgerEntry, LedgerRepo, Logged, NewEntry};
+use campaign_persistence::price_lists::PriceLists;
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -260,6 +261,8 @@ fn rendered(entry: &LedgerEntry, existing: bool) -> (u16, String) {
 }
 
 pub struct LedgerApi {
+    /// Campaign days and prices, read once and kept until they change.
+    pub prices: PriceLists,
     pub feed: crate::live::TotalsFeed,
     pub ledger: LedgerRepo,
     pub groups: GroupRepo,
@@ -278,26 +281,6 @@ fn rejection_answer(rejection: EntryRejection) -> ApiError {
     } else {
         ApiError::validation(error)
     }
-}
-
-/// Campaigns and price lists, read once per request (or per batch).
-async fn price_list(campaigns: &CampaignRepo) -> Result<PriceList, ApiError> {
-    let all = campaigns.list().await?;
-    let mut products = Vec::new();
-    for campaign in &all {
-        let year = campaign_domain::campaign::CampaignYear::parse(i64::from(campaign.year))?;
-        for product in campaigns.products(year).await? {
-            products.push((
-                product.campaign_year,
-                PricedProduct {
-                    id: product.id,
-                    code: product.code,
-                    unit_price_cents: product.unit_price_cents,
-                },
-            ));
-        }
-    }
-    Ok(PriceList::new(all.into_iter().map(|c| (c.year, c.plan)), products))
 }
 
 impl LedgerApi {
@@ -412,7 +395,7 @@ impl LedgerApi {
         if !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
-        let prices = price_list(&self.campaigns).await?;
+        let prices = self.prices.current().await?;
         let activities = self.activity_refs(body.0.activity_id).await?;
         let new =
             Self::build(&group, body.0, client_id, auth.0.user_id, &prices, &activities).map_err(rejection_answer)?;
@@ -479,7 +462,7 @@ impl LedgerApi {
         if fresh && !group.active {
             return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
         }
-        let prices = price_list(&self.campaigns).await?;
+        let prices = self.prices.current().await?;
         let activities = self
             .activity_refs(
                 items
