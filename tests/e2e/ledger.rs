@@ -1184,3 +1184,33 @@ async fn a_groups_entries_page_oldest_or_newest_first(backend: Backend) {
         .await
         .expect_field_error("order");
 }
+
+on_both_databases!(an_expired_key_is_taken_over_by_the_next_request_with_it);
+
+async fn an_expired_key_is_taken_over_by_the_next_request_with_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let first = entry(&app, &volunteer, group, &sale(1), Some("k-reused")).await;
+    let first_id = first.expect(StatusCode::CREATED)["id"].clone();
+    let other = sale(2);
+    // While the key lives, another body under it is refused and the same body replayed.
+    entry(&app, &volunteer, group, &other, Some("k-reused"))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    app.db
+        .execute_unprepared("UPDATE idempotency_key SET expires_at = created_at")
+        .await
+        .unwrap();
+    // Past its 48 hours the key is new again: the request is applied, once.
+    let second = entry(&app, &volunteer, group, &other, Some("k-reused")).await;
+    let second_id = second.expect(StatusCode::CREATED)["id"].clone();
+    assert_ne!(second_id, first_id);
+    let again = entry(&app, &volunteer, group, &other, Some("k-reused")).await;
+    assert_eq!(again.expect(StatusCode::CREATED)["id"], second_id, "replayed");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let stored = get_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries")).await;
+    assert_eq!(stored.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 2);
+}

@@ -85,14 +85,12 @@ pub(crate) async fn claim_or_answer<T>(
     })
 }
 
+/// Claims `key` in one statement: a new key is inserted, and a key past its time is taken over
+/// (its row replaced, as if new); a live key is left as it is and its stored answer read. Expired
+/// keys of others are purged in the background (`purge_expired`), not here.
 pub(crate) async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<Claim, StoreError> {
+    use sea_orm::sea_query::ExprTrait;
     let now = crate::now();
-    idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::UserId.eq(key.user.as_uuid()))
-        .filter(idempotency_key::Column::Key.eq(key.key.as_str()))
-        .filter(idempotency_key::Column::ExpiresAt.lt(now))
-        .exec(txn)
-        .await?;
     let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
         user_id: Set(key.user.as_uuid()),
         key: Set(key.key.clone()),
@@ -104,7 +102,14 @@ pub(crate) async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> R
     })
     .on_conflict(
         OnConflict::columns([idempotency_key::Column::UserId, idempotency_key::Column::Key])
-            .do_nothing()
+            .update_columns([
+                idempotency_key::Column::Fingerprint,
+                idempotency_key::Column::ResponseStatus,
+                idempotency_key::Column::ResponseBody,
+                idempotency_key::Column::CreatedAt,
+                idempotency_key::Column::ExpiresAt,
+            ])
+            .action_and_where(Expr::col((idempotency_key::Entity, idempotency_key::Column::ExpiresAt)).lt(now))
             .to_owned(),
     )
     .try_insert()
