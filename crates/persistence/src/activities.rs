@@ -260,6 +260,21 @@ impl ActivityRepo {
             .transpose()
     }
 
+    /// The activities with these ids (unknown ones are absent), in one query: what entries that
+    /// refer to them need to know.
+    pub async fn many(&self, ids: &[Uuid]) -> Result<Vec<Activity>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        activity::Entity::find()
+            .filter(activity::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_domain)
+            .collect()
+    }
+
     /// One page in start-time order. Keyset pagination: activities added meanwhile never make a
     /// page repeat or skip one that existed.
     pub async fn list(&self, filter: &ActivityFilter, limit: u64) -> Result<Vec<Activity>, StoreError> {

@@ -287,19 +287,24 @@ impl LedgerApi {
     /// Reads the activities these entries refer to. A database failure is a 5xx here, never a
     /// rejection of the entry.
     async fn activity_refs(&self, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, ActivityRef>, ApiError> {
-        let mut refs = HashMap::new();
-        for id in ids.into_iter().collect::<std::collections::BTreeSet<_>>() {
-            if let Some(activity) = self.activities.get(id).await? {
-                refs.insert(
-                    id,
-                    ActivityRef {
-                        group: activity.group,
-                        status: activity.status,
-                    },
-                );
-            }
-        }
-        Ok(refs)
+        let ids: Vec<Uuid> = ids
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(self
+            .activities
+            .many(&ids)
+            .await?
+            .into_iter()
+            .map(|activity| {
+                let reference = ActivityRef {
+                    group: activity.group,
+                    status: activity.status,
+                };
+                (activity.id, reference)
+            })
+            .collect())
     }
 
     /// Checks one entry of `group` (the rules are the domain's, `check_entry`) and makes it the
