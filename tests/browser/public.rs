@@ -1,5 +1,4 @@
 //! The public page: the thermometer, and activities near a place typed in.
-use campaign_domain::user::Membership;
 use campaign_tests::browser::{Browser, Screen};
 
 use super::*;
@@ -11,8 +10,7 @@ async fn public_page_shows_the_thermometer_and_finds_activities_near_gent(backen
         return;
     };
     let year = campaign_of_today(&app).await;
-    let group = app.new_group("44021").await;
-    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let (group, volunteer) = app.new_volunteer().await;
     let group = group.to_string();
     let quiz = activity_in_gent(&app, &volunteer, &group, "Quiz voor het Zuiden").await;
     let sale = sale_through_api(&app, &volunteer, &group, 3).await;

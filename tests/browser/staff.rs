@@ -2,7 +2,6 @@
 //! municipalities.
 use std::time::{Duration, Instant};
 
-use campaign_domain::user::Membership;
 use campaign_tests::browser::{Browser, Screen};
 
 use super::*;
@@ -14,8 +13,7 @@ async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: 
         return;
     };
     campaign_of_today(&app).await;
-    let group = app.new_group("44021").await;
-    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let (group, volunteer) = app.new_volunteer().await;
     let group = group.to_string();
     sale_through_api(&app, &volunteer, &group, 1).await;
     let Some(browser) = Browser::start(Screen::Desktop).await else {

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod login_attempts;
 pub mod materials;
 pub mod municipalities;
+mod notifications;
 pub mod price_lists;
 pub mod refresh_tokens;
 pub mod settings;

@@ -68,9 +68,14 @@ impl PriceLists {
                 g.fetch_add(1, Ordering::SeqCst);
             }
         };
-        tokio::spawn(listen_for_changes(self.db.clone(), invalidate, move || {
-            alive.upgrade().is_some()
-        }));
+        // Every notification drops the copy, and so does losing the channel or listening again
+        // (a change may have been missed meanwhile).
+        tokio::spawn(crate::notifications::listen(
+            self.db.clone(),
+            CHANNEL,
+            move |_| invalidate(),
+            move || alive.upgrade().is_some(),
+        ));
     }
 
     /// The price lists as they are now: the copy in memory, or read (two queries) when a change
@@ -114,30 +119,5 @@ impl PriceLists {
                 )
             }),
         ))
-    }
-}
-
-/// On PostgreSQL, calls `invalidate` whenever any process announces a change, until `keep_going`
-/// says stop; after losing the channel it calls it too (a change may have been missed) and
-/// listens again.
-async fn listen_for_changes(db: DatabaseConnection, invalidate: impl Fn(), keep_going: impl Fn() -> bool) {
-    use sea_orm::sqlx::postgres::PgListener;
-    while keep_going() {
-        let listening = async {
-            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
-            listener.listen(CHANNEL).await?;
-            // Whatever changed before this listener listened is read again.
-            invalidate();
-            loop {
-                listener.recv().await?;
-                invalidate();
-            }
-        };
-        let result: Result<(), sea_orm::sqlx::Error> = listening.await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "listening for price list changes failed; retrying in 5 s");
-        }
-        invalidate();
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }
 }

@@ -149,24 +149,14 @@ pub(crate) async fn announce(txn: &impl ConnectionTrait, campaign_year: i32) -> 
 /// On PostgreSQL, calls `on_change` with the campaign year of every committed ledger write, by
 /// any server process, until `keep_going` says stop; reconnects after a failure.
 pub async fn listen_for_changes(db: DatabaseConnection, on_change: impl Fn(i32), keep_going: impl Fn() -> bool) {
-    use sea_orm::sqlx::postgres::PgListener;
-    while keep_going() {
-        let listening = async {
-            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
-            listener.listen(CHANNEL).await?;
-            loop {
-                let notification = listener.recv().await?;
-                if let Ok(year) = notification.payload().parse::<i32>() {
-                    on_change(year);
-                }
-            }
-        };
-        let result: Result<(), sea_orm::sqlx::Error> = listening.await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "listening for totals changes failed; retrying in 5 s");
+    let on = move |heard: crate::notifications::Heard<'_>| {
+        if let crate::notifications::Heard::Payload(payload) = heard
+            && let Ok(year) = payload.parse::<i32>()
+        {
+            on_change(year);
         }
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    }
+    };
+    crate::notifications::listen(db, CHANNEL, on, keep_going).await;
 }
 
 /// A campaign's totals, or one municipality's or group's share of them.

@@ -44,14 +44,7 @@ pub struct GroupTotals {
 }
 
 fn items(rows: Vec<TotalRow>) -> Vec<TotalItem> {
-    rows.into_iter()
-        .map(|r| TotalItem {
-            key: r.key,
-            label: r.label,
-            raised_cents: r.raised_cents,
-            entries: r.entries,
-        })
-        .collect()
+    rows.into_iter().map(TotalItem::from).collect()
 }
 
 pub struct GroupTotalsApi {

@@ -108,6 +108,17 @@ pub struct TotalItem {
     pub entries: i64,
 }
 
+impl From<TotalRow> for TotalItem {
+    fn from(r: TotalRow) -> Self {
+        Self {
+            key: r.key,
+            label: r.label,
+            raised_cents: r.raised_cents,
+            entries: r.entries,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct TotalsBreakdown {
     pub items: Vec<TotalItem>,
@@ -647,15 +658,7 @@ impl TotalsApi {
                 Some(attachment(&name)),
             )));
         }
-        let items = rows
-            .into_iter()
-            .map(|r| TotalItem {
-                key: r.key,
-                label: r.label,
-                raised_cents: r.raised_cents,
-                entries: r.entries,
-            })
-            .collect();
+        let items = rows.into_iter().map(TotalItem::from).collect();
         Ok(Negotiated(BreakdownResponse::Json(Json(TotalsBreakdown { items }))))
     }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, Request, Response};
 use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
 
 use super::headers::{cache_control_for, security_headers};
 use crate::http::compression::{accepts_gzip, gzip};
@@ -27,43 +28,65 @@ pub struct Asset {
     pub etag: String,
 }
 
+/// The one HTML shell of every page; `{{page}}` names the page's module.
+pub const PAGE_SHELL: &str = "page.html";
+
 impl Asset {
-    fn load(path: &str) -> Option<Self> {
-        let file = WebAssets::get(path)?;
-        let hash = file.metadata.sha256_hash();
+    fn new(path: String, bytes: Cow<'static, [u8]>) -> Self {
         let etag = format!(
             "\"{}\"",
-            hash.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
+            Sha256::digest(&bytes)
+                .iter()
+                .take(12)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
-        let content_type = content_type_of(path).to_owned();
+        let content_type = content_type_of(&path).to_owned();
         let gzipped = compressible(&content_type)
-            .then(|| gzip(&file.data, flate2::Compression::best()))
+            .then(|| gzip(&bytes, flate2::Compression::best()))
             .flatten();
-        Some(Self {
-            path: path.to_owned(),
-            bytes: file.data,
+        Self {
+            path,
+            bytes,
             gzipped,
             content_type,
             etag,
-        })
+        }
     }
 
-    /// The file by its path under `web/`; compressed once and kept (in debug builds, read again
-    /// whenever its content changed on disk).
-    pub fn get(path: &str) -> Option<Arc<Self>> {
+    /// Kept once made (in debug builds made again on every call, so edits on disk show at once).
+    fn cached(key: &str, make: impl FnOnce() -> Option<Self>) -> Option<Arc<Self>> {
         static CACHE: OnceLock<Mutex<HashMap<String, Arc<Asset>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         if !cfg!(debug_assertions)
             && let Ok(map) = cache.lock()
-            && let Some(found) = map.get(path)
+            && let Some(found) = map.get(key)
         {
             return Some(found.clone());
         }
-        let asset = Arc::new(Self::load(path)?);
+        let asset = Arc::new(make()?);
         if let Ok(mut map) = cache.lock() {
-            map.insert(path.to_owned(), asset.clone());
+            map.insert(key.to_owned(), asset.clone());
         }
         Some(asset)
+    }
+
+    /// The file by its path under `web/`, compressed once.
+    pub fn get(path: &str) -> Option<Arc<Self>> {
+        Self::cached(path, || {
+            let file = WebAssets::get(path)?;
+            Some(Self::new(path.to_owned(), file.data))
+        })
+    }
+
+    /// The page `name` (`public`, `volunteer`, …): the HTML shell loading its module.
+    pub fn page(name: &str) -> Option<Arc<Self>> {
+        let path = format!("{name}.html");
+        Self::cached(&path, || {
+            let shell = WebAssets::get(PAGE_SHELL)?;
+            let html = String::from_utf8_lossy(&shell.data).replace("{{page}}", name);
+            Some(Self::new(path.clone(), Cow::Owned(html.into_bytes())))
+        })
     }
 
     /// Every file path of `web/`, sorted.
@@ -97,23 +120,17 @@ fn content_type_of(path: &str) -> &'static str {
     }
 }
 
-/// Answers one file: a fixed one (a page) or the one named by the rest of the path.
+/// Answers one file: a page, a fixed file, or the one named by the rest of the path.
 pub(super) enum FileEndpoint {
+    Page(&'static str),
     Fixed(&'static str),
     Under(&'static str),
 }
 
 impl FileEndpoint {
-    pub(super) fn fixed(path: &'static str) -> Self {
-        Self::Fixed(path)
-    }
-
-    pub(super) fn under(prefix: &'static str) -> Self {
-        Self::Under(prefix)
-    }
-
     fn path_of(&self, req: &Request) -> Option<String> {
         match self {
+            Self::Page(_) => None,
             Self::Fixed(path) => Some((*path).to_owned()),
             Self::Under(prefix) => {
                 let rest = req.raw_path_param("path")?;
@@ -135,7 +152,11 @@ impl Endpoint for FileEndpoint {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        let Some(asset) = self.path_of(&req).and_then(|path| Asset::get(&path)) else {
+        let asset = match self {
+            Self::Page(name) => Asset::page(name),
+            _ => self.path_of(&req).and_then(|path| Asset::get(&path)),
+        };
+        let Some(asset) = asset else {
             return Ok(Problem::new(
                 StatusCode::NOT_FOUND,
                 "there is no such page or file; the site starts at /",

@@ -10,7 +10,17 @@ mod assets;
 mod headers;
 mod shell;
 
-pub use assets::{Asset, WebAssets};
+pub use assets::{Asset, PAGE_SHELL, WebAssets};
+
+/// Every page: its URL and its module (`web/assets/js/pages/<name>.js`), all served from the one
+/// shell `web/page.html`.
+pub const PAGES: [(&str, &str); 5] = [
+    ("/", "public"),
+    ("/login", "login"),
+    ("/volunteer", "volunteer"),
+    ("/contact", "contact"),
+    ("/staff", "staff"),
+];
 pub use shell::shell_manifest;
 
 use poem::{Route, get};
@@ -18,15 +28,15 @@ use poem::{Route, get};
 /// The pages and their files: `/` (public), `/login`, `/volunteer`, `/contact`, `/staff`, and
 /// `/assets/…`, `/sw.js`, `/manifest.webmanifest`, `/shell.json`.
 pub fn add_routes(routes: Route) -> Route {
-    let page = |file: &'static str| get(assets::FileEndpoint::fixed(file));
+    let routes = PAGES.iter().fold(routes, |routes, (url, name)| {
+        routes.at(*url, get(assets::FileEndpoint::Page(name)))
+    });
     routes
-        .at("/", page("index.html"))
-        .at("/login", page("login.html"))
-        .at("/volunteer", page("volunteer.html"))
-        .at("/contact", page("contact.html"))
-        .at("/staff", page("staff.html"))
-        .at("/sw.js", page("sw.js"))
-        .at("/manifest.webmanifest", page("manifest.webmanifest"))
+        .at("/sw.js", get(assets::FileEndpoint::Fixed("sw.js")))
+        .at(
+            "/manifest.webmanifest",
+            get(assets::FileEndpoint::Fixed("manifest.webmanifest")),
+        )
         .at("/shell.json", get(shell::shell_endpoint))
-        .at("/assets/*path", get(assets::FileEndpoint::under("assets/")))
+        .at("/assets/*path", get(assets::FileEndpoint::Under("assets/")))
 }

@@ -6,7 +6,8 @@ use poem::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::assets::Asset;
+use super::PAGES;
+use super::assets::{Asset, PAGE_SHELL};
 
 #[derive(Serialize)]
 pub struct ShellManifest {
@@ -19,19 +20,15 @@ pub struct ShellManifest {
 /// The shell of the site now: every page's URL and every asset's.
 pub fn shell_manifest() -> ShellManifest {
     let mut hasher = Sha256::new();
-    let mut files = Vec::new();
+    let mut files: Vec<String> = PAGES.iter().map(|(url, _)| (*url).to_owned()).collect();
     for path in Asset::paths() {
         if let Some(asset) = Asset::get(&path) {
             hasher.update(path.as_bytes());
             hasher.update(asset.etag.as_bytes());
         }
-        let url = match path.as_str() {
-            "index.html" => "/".to_owned(),
-            "sw.js" => continue,
-            page if page.ends_with(".html") && !page.contains('/') => format!("/{}", page.trim_end_matches(".html")),
-            other => format!("/{other}"),
-        };
-        files.push(url);
+        if path != PAGE_SHELL && path != "sw.js" {
+            files.push(format!("/{path}"));
+        }
     }
     let version = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
     ShellManifest { version, files }

@@ -8,9 +8,3 @@ export function registerServiceWorker() {
     return null;
   });
 }
-
-/** Whether the last try to reach the server failed (navigator.onLine alone is not to be trusted). */
-export function onNetworkChange(callback) {
-  window.addEventListener('online', () => callback(true));
-  window.addEventListener('offline', () => callback(false));
-}
