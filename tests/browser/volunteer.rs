@@ -1,6 +1,5 @@
 //! The volunteer's page on a phone: a sale in three taps, and sales logged offline that reach
 //! the server exactly once.
-use campaign_domain::user::Membership;
 use campaign_tests::browser::{Browser, Screen};
 
 use super::*;
@@ -45,8 +44,7 @@ async fn a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change(back
         return;
     };
     campaign_of_today(&app).await;
-    let group = app.new_group("44021").await;
-    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let (group, volunteer) = app.new_volunteer().await;
     let group = group.to_string();
     sale_through_api(&app, &volunteer, &group, 1).await;
     let Some(browser) = Browser::start(Screen::Phone).await else {
@@ -55,6 +53,28 @@ async fn a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change(back
     let site = app.serve_site().await;
 
     sign_in(&browser, &site, &volunteer, "/volunteer").await;
+    // Fifteen minutes later the access token has run out: the page swaps the kept refresh token
+    // for a new pair instead of asking to sign in again.
+    let before_refresh = browser
+        .eval(
+            "const s = JSON.parse(localStorage.getItem('campaign.session'));
+             s.expires_at = 0;
+             localStorage.setItem('campaign.session', JSON.stringify(s));
+             return s.refresh_token;",
+            vec![],
+        )
+        .await;
+    browser.refresh_page().await;
+    browser.find("button[data-product='cards']").await;
+    let after_refresh = browser
+        .wait_until(
+            "a new token pair kept",
+            "const s = JSON.parse(localStorage.getItem('campaign.session'));
+             return s.expires_at > Date.now() ? s.refresh_token : null;",
+        )
+        .await;
+    assert_ne!(after_refresh, before_refresh, "the refresh token was rotated");
+    assert_eq!(browser.eval("return location.pathname;", vec![]).await, "/volunteer");
     browser.click("#tab-totals").await;
     let before = browser
         .wait_until(
@@ -109,8 +129,7 @@ async fn sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cu
         return;
     };
     campaign_of_today(&app).await;
-    let group = app.new_group("44021").await;
-    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let (group, volunteer) = app.new_volunteer().await;
     let group = group.to_string();
     let Some(browser) = Browser::start(Screen::Phone).await else {
         return;
@@ -240,8 +259,7 @@ async fn a_volunteer_plans_an_activity_marks_it_held_and_cancels_another(backend
         return;
     };
     campaign_of_today(&app).await;
-    let group = app.new_group("44021").await;
-    let volunteer = app.sign_in_new(Membership::Volunteer { group }).await;
+    let (_, volunteer) = app.new_volunteer().await;
     let Some(browser) = Browser::start(Screen::Phone).await else {
         return;
     };
