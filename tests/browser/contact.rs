@@ -50,8 +50,18 @@ async fn a_contact_requests_flags_and_a_banner_and_staff_approve_them(backend: B
     };
     let site = app.serve_site().await;
 
-    // The contact asks for 2 flags and a banner.
+    // A group of the municipality sold 3 cards.
+    let (group, volunteer) = app.new_volunteer().await;
+    sale_through_api(&app, &volunteer, &group.to_string(), 3).await;
+
+    // The contact sees the municipality's money at a glance, then asks for 2 flags and a banner.
     sign_in(&contact_browser, &site, &contact, "/contact").await;
+    contact_browser
+        .wait_until(
+            "the municipality's money",
+            "return document.querySelector('#overview #raised')?.dataset.raisedCents === '3600';",
+        )
+        .await;
     assert_eq!(available(&contact_browser, "#materials", "flag").await, 10);
     contact_browser.type_into("input[name='qty-flag']", "2").await;
     contact_browser.type_into("input[name='qty-banner']", "1").await;

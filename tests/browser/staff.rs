@@ -72,3 +72,119 @@ async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: 
     browser.assert_accessible("staff dashboard").await;
     browser.close().await;
 }
+
+on_both_databases!(staff_create_a_group_and_its_volunteer_and_deactivate_both);
+
+async fn staff_create_a_group_and_its_volunteer_and_deactivate_both(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign_of_today(&app).await;
+    let Some(browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+    sign_in(&browser, &site, &app.staff, "/staff").await;
+
+    // A group in Gent, the municipality found by name.
+    browser.type_into("#group-name", "Wereldgroep Sint-Amandsberg").await;
+    browser.type_into("#group-municipality-q", "Gent").await;
+    browser
+        .wait_until(
+            "Gent offered",
+            "const s = document.querySelector('#group-municipality');
+             if (!s.querySelector(\"option[value='44021']\")) return false;
+             s.value = '44021';
+             return true;",
+        )
+        .await;
+    browser.click("#group-create").await;
+    let group = browser
+        .wait_until(
+            "the new group listed",
+            "const row = [...document.querySelectorAll('#groups tr[data-group-id]')]
+               .find((r) => r.textContent.includes('Wereldgroep Sint-Amandsberg'));
+             return row ? row.dataset.groupId : null;",
+        )
+        .await;
+    let group = group.as_str().unwrap().to_owned();
+    let (status, stored) = call(&app, &app.staff, "GET", &format!("/api/v1/groups/{group}"), None).await;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["municipality_nis"], "44021");
+
+    // A volunteer account of that group.
+    browser.type_into("#account-name", "An Vrijwilliger").await;
+    browser.type_into("#account-email", "an@example.org").await;
+    browser
+        .type_into("#account-password", "a long enough password 42")
+        .await;
+    browser
+        .wait_until(
+            "the new group offered for the account",
+            &format!(
+                "const s = document.querySelector('#account-group');
+                 if (!s.querySelector(\"option[value='{group}']\")) return false;
+                 s.value = '{group}';
+                 return true;"
+            ),
+        )
+        .await;
+    browser.click("#account-create").await;
+    let user = browser
+        .wait_until(
+            "the new account listed",
+            "const row = [...document.querySelectorAll('#accounts tr[data-user-id]')]
+               .find((r) => r.textContent.includes('an@example.org'));
+             return row ? row.dataset.userId : null;",
+        )
+        .await;
+    let user = user.as_str().unwrap().to_owned();
+    let (_, stored) = call(&app, &app.staff, "GET", &format!("/api/v1/users/{user}"), None).await;
+    assert_eq!(
+        (stored["role"].as_str(), stored["group_id"].as_str()),
+        (Some("volunteer"), Some(group.as_str()))
+    );
+    assert!(
+        app.sign_in("an@example.org", "a long enough password 42")
+            .await
+            .is_some()
+    );
+
+    // Both deactivated from the page.
+    browser
+        .click(&format!(
+            "#groups tr[data-group-id='{group}'] button[data-action='deactivate']"
+        ))
+        .await;
+    browser
+        .wait_until(
+            "the group inactive",
+            &format!(
+                "return document.querySelector(\"#groups tr[data-group-id='{group}']\")?.dataset.active === 'false';"
+            ),
+        )
+        .await;
+    browser
+        .click(&format!(
+            "#accounts tr[data-user-id='{user}'] button[data-action='deactivate']"
+        ))
+        .await;
+    browser
+        .wait_until(
+            "the account inactive",
+            &format!(
+                "return document.querySelector(\"#accounts tr[data-user-id='{user}']\")?.dataset.active === 'false';"
+            ),
+        )
+        .await;
+    let (_, stored) = call(&app, &app.staff, "GET", &format!("/api/v1/groups/{group}"), None).await;
+    assert_eq!(stored["active"], false);
+    assert!(
+        app.sign_in("an@example.org", "a long enough password 42")
+            .await
+            .is_none(),
+        "a deactivated account cannot sign in"
+    );
+    browser.screenshot(&format!("staff-groups-accounts-{backend:?}")).await;
+    browser.close().await;
+}

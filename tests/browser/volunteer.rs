@@ -117,6 +117,29 @@ async fn a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change(back
             .any(|e| e["quantity"] == 2 && e["payment_method"] == "cash" && e["amount_cents"] == 2400)
     );
 
+    // A donation typed in euros, the Belgian way.
+    browser.click("#tab-sale").await;
+    browser.type_into("#amount-euro", "12,50").await;
+    browser.click("#amount-submit").await;
+    browser
+        .wait_until(
+            "the donation confirmed",
+            "return document.querySelector('#amount-message')?.textContent.includes('12,50');",
+        )
+        .await;
+    let started = std::time::Instant::now();
+    while !entries_of(&app, &group)
+        .await
+        .iter()
+        .any(|e| e["kind"] == "donation" && e["amount_cents"] == 1250)
+    {
+        assert!(
+            started.elapsed() < campaign_tests::browser::PATIENCE,
+            "the donation never reached the server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.click("#tab-totals").await;
     browser.screenshot(&format!("volunteer-sale-{backend:?}")).await;
     browser.assert_accessible("volunteer page (totals)").await;
     browser.click("#tab-sale").await;
