@@ -29,6 +29,7 @@ on_both_databases!(
     a_deactivated_group_cannot_log_or_correct_money,
     wrong_json_types_name_the_field_and_what_it_expects,
     a_groups_entries_page_oldest_or_newest_first,
+    entries_racing_a_change_of_dates_never_fall_outside_them,
 );
 
 /// A campaign covering today (Belgian calendar) with two products.
@@ -1213,4 +1214,58 @@ async fn an_expired_key_is_taken_over_by_the_next_request_with_it(backend: Backe
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     let stored = get_as(&app, &volunteer, &format!("/api/v1/groups/{group}/entries")).await;
     assert_eq!(stored.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 2);
+}
+
+/// Twenty sales of today race a change of the campaign's dates that leaves today out. The check
+/// inside the entry's transaction (share locks on the group and the campaign) means either the
+/// change waits for the sales, sees them and is refused, or the sales that come after it see the
+/// new dates and are refused: never an entry outside its campaign.
+async fn entries_racing_a_change_of_dates_never_fall_outside_them(backend: Backend) {
+    use chrono::Datelike;
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign(&app).await;
+    let today = campaign_domain::ledger::local_date(Utc::now());
+    let year = today.year();
+    let new_days = if today.ordinal() > 1 {
+        json!({ "ends_on": (today - Duration::days(1)).to_string() })
+    } else {
+        json!({ "starts_on": (today + Duration::days(1)).to_string() })
+    };
+    let mut groups = Vec::new();
+    for _ in 0..4 {
+        groups.push(app.new_volunteer().await);
+    }
+    let app = &app;
+    let groups = &groups;
+    let sales = (0..20).map(|i| {
+        let (group, volunteer) = &groups[i % groups.len()];
+        let key = format!("race-{i}");
+        async move { entry(&app, volunteer, *group, &sale(1), Some(&key)).await }
+    });
+    let change = async {
+        let uri = format!("/api/v1/campaigns/{year}");
+        patch_as(app, &app.staff, &uri, &new_days).await
+    };
+    let (answers, changed) = futures_util::join!(futures_util::future::join_all(sales), change);
+    let stored = answers.iter().filter(|a| a.status == StatusCode::CREATED).count();
+    // Refused in the transaction (409), or before it once the new dates are known (400).
+    let refused = answers
+        .iter()
+        .filter(|a| [StatusCode::CONFLICT, StatusCode::BAD_REQUEST].contains(&a.status))
+        .count();
+    let statuses: Vec<(StatusCode, &Value)> = answers.iter().map(|a| (a.status, &a.body)).collect();
+    assert_eq!(
+        stored + refused,
+        20,
+        "every sale is stored or refused as off the campaign's days: {statuses:?}"
+    );
+    assert_eq!(sum(app).await.0, i64::try_from(stored).unwrap());
+    if changed.status == StatusCode::OK {
+        assert_eq!(stored, 0, "the dates changed, so no entry of today may stand");
+    } else {
+        changed.expect_problem(StatusCode::CONFLICT);
+        assert!(stored > 0, "the change was refused because entries of today stand");
+    }
 }

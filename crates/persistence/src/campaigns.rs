@@ -4,8 +4,8 @@ use campaign_domain::campaign::{CampaignPlan, CampaignYear, NewProduct};
 use campaign_domain::ledger::local_date;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -220,7 +220,7 @@ impl CampaignRepo {
 /// EXCLUSIVE lock of the table (it conflicts with itself and with writes, not with reads or with
 /// the key-share locks of ledger writers); on SQLite the IMMEDIATE transaction already holds the
 /// database's write lock. Two concurrent overlapping writes therefore see each other.
-async fn refuse_overlap(txn: &DatabaseTransaction, year: CampaignYear, plan: &CampaignPlan) -> Result<(), StoreError> {
+async fn refuse_overlap(txn: &crate::WriteTxn, year: CampaignYear, plan: &CampaignPlan) -> Result<(), StoreError> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("LOCK TABLE campaign IN SHARE ROW EXCLUSIVE MODE")
             .await?;

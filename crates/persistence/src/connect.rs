@@ -4,10 +4,7 @@ use std::time::Duration;
 
 use campaign_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 
 /// Which database engine a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,16 +59,6 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         // Holding a transaction here would deadlock a one-connection SQLite pool.
         _ => Migrator::up(db, None).await,
     }
-}
-
-/// Begins a transaction that will write. On SQLite it takes the write lock at once (IMMEDIATE),
-/// so a transaction that reads before it writes cannot fail with "database is locked" halfway.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
 }
 
 /// (connections open, of which idle) in the pool, for metrics.

@@ -1,7 +1,10 @@
 //! The money ledger: append-only entries (the database refuses updates and deletes), offline
 //! batches that count each client id once, and corrections that reverse an entry once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+
+/// Rows per multi-row statement (18 values each: well inside both databases' parameter limits).
+const MULTI_ROW: usize = 500;
 
 use campaign_domain::group::inactive_for_money;
 use campaign_domain::ids::{GroupId, UserId};
@@ -10,12 +13,13 @@ use campaign_domain::municipality::NisCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LockType, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
+use crate::closing::{self, Answer};
 use crate::entities::{campaign, ledger_entry, volunteer_group};
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Claim, IdempotencyKey, claim, complete, earlier_answer};
@@ -130,21 +134,7 @@ impl LedgerRepo {
         group: GroupId,
         client_ids: &[String],
     ) -> Result<HashMap<String, Uuid>, StoreError> {
-        let mut stored = HashMap::new();
-        // Bounded IN lists (a batch has at most 500 entries anyway).
-        for chunk in client_ids.chunks(500) {
-            let rows: Vec<(Uuid, Option<String>)> = ledger_entry::Entity::find()
-                .select_only()
-                .column(ledger_entry::Column::Id)
-                .column(ledger_entry::Column::ClientId)
-                .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
-                .filter(ledger_entry::Column::ClientId.is_in(chunk.to_vec()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            stored.extend(rows.into_iter().filter_map(|(id, client)| client.map(|c| (c, id))));
-        }
-        Ok(stored)
+        stored_ids(&self.db, group, client_ids).await
     }
 
     /// Stores one entry. With a key, the key is claimed in the same transaction, and `render`
@@ -166,37 +156,28 @@ impl LedgerRepo {
                 Claim::Mismatch => return Ok(Logged::KeyMismatch),
             }
         }
-        writable_group(&txn, new.group).await?;
-        let existing = match &new.client_id {
-            Some(client_id) => stored_entry(&txn, new.group, client_id).await?,
-            None => None,
-        };
-        let (entry, existing) = match existing {
-            Some(row) => (to_domain(row), true),
-            None => {
-                let days = campaign_days(&txn, new.campaign_year).await?;
-                off_campaign_days(&new, days).map_or(Ok(()), |why| Err(StoreError::Conflict(why)))?;
-                match insert(&txn, &new).await? {
-                    Some(row) => {
-                        totals::add(&txn, (&row).into()).await?;
-                        totals::announce(&txn, row.campaign_year).await?;
-                        record(&txn, ctx, entry_event("ledger.create", &row)).await?;
-                        (to_domain(row), false)
-                    }
-                    // A concurrent request stored this client id first.
-                    None => {
-                        let client_id = new.client_id.as_deref().unwrap_or_default();
-                        let row = stored_entry(&txn, new.group, client_id)
-                            .await?
-                            .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
-                        (to_domain(row), true)
-                    }
-                }
+        // One statement checks the group and the campaign's days (under share locks) and
+        // stores the entry; nothing stored means a client id stored before, or a refusal.
+        let (row, existing) = match insert_checked(&txn, &new).await? {
+            Some(row) => {
+                totals::add(&txn, (&row).into()).await?;
+                (row, false)
             }
+            None => (why_not_stored(&txn, &new).await?, true),
         };
-        if let Some(key) = key {
+        let event = entry_event("ledger.create", &row);
+        let year = row.campaign_year;
+        let entry = to_domain(row);
+        let answer = key.map(|key| {
             let (status, body) = render(&entry, existing);
-            complete(&txn, key, status, body).await?;
+            Answer { key, status, body }
+        });
+        if existing {
+            if let Some(Answer { key, status, body }) = answer {
+                complete(&txn, key, status, body).await?;
+            }
+        } else {
+            closing::finish(&txn, ctx, event, answer, Some(year)).await?;
         }
         txn.commit().await?;
         Ok(if existing {
@@ -217,86 +198,84 @@ impl LedgerRepo {
         ctx: &AuditContext,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let txn = begin_write(&self.db).await?;
-        if entries.iter().any(Result::is_ok) {
+        let mut answers: Vec<Option<BatchOutcome>> = vec![None; entries.len()];
+        let mut candidates: Vec<(usize, NewEntry)> = Vec::new();
+        for (index, entry) in entries.into_iter().enumerate() {
+            match entry {
+                Ok(new) if new.client_id.is_some() => candidates.push((index, new)),
+                Ok(_) => answers[index] = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned())),
+                Err(answer) => answers[index] = Some(answer),
+            }
+        }
+        if !candidates.is_empty() {
             writable_group(&txn, group).await?;
         }
-        let mut created = 0;
-        let mut years = std::collections::BTreeSet::new();
-        let mut contributions: Vec<NewEntry> = Vec::new();
-        // Insert in client-id order, so concurrent batches take the unique-index locks in the
-        // same order and cannot deadlock; the answers keep the order sent.
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by_key(|&i| entries[i].as_ref().ok().and_then(|e| e.client_id.clone()));
-        let mut slots: Vec<Option<Result<NewEntry, BatchOutcome>>> = entries.into_iter().map(Some).collect();
-        let mut answers: Vec<Option<BatchOutcome>> = vec![None; slots.len()];
-        // Each campaign's days, read (and locked) once per batch.
-        let mut days_of = std::collections::HashMap::new();
-        for index in order {
-            let Some(entry) = slots[index].take() else { continue };
-            let outcomes = &mut answers[index];
-            let new = match entry {
-                Ok(new) => new,
-                Err(answer) => {
-                    *outcomes = Some(answer);
-                    continue;
-                }
-            };
-            let Some(client_id) = new.client_id.clone() else {
-                *outcomes = Some(BatchOutcome::Rejected("client_id is required in a batch".to_owned()));
-                continue;
-            };
-            let days = match days_of.get(&new.campaign_year) {
-                Some(days) => *days,
-                None => {
-                    let days = campaign_days(&txn, new.campaign_year).await?;
-                    days_of.insert(new.campaign_year, days);
-                    days
-                }
-            };
-            if let Some(why) = off_campaign_days(&new, days) {
-                *outcomes = Some(BatchOutcome::Rejected(why));
-                continue;
+        // Each campaign's days, read (under a share lock) once per batch.
+        let mut days_of = HashMap::new();
+        for year in candidates
+            .iter()
+            .map(|(_, new)| new.campaign_year)
+            .collect::<BTreeSet<_>>()
+        {
+            days_of.insert(year, campaign_days(&txn, year).await?);
+        }
+        let mut rows: Vec<(usize, Uuid, NewEntry)> = Vec::with_capacity(candidates.len());
+        for (index, new) in candidates {
+            match off_campaign_days(&new, days_of.get(&new.campaign_year).copied().flatten()) {
+                Some(why) => answers[index] = Some(BatchOutcome::Rejected(why)),
+                None => rows.push((index, Uuid::new_v4(), new)),
             }
-            let id = Uuid::new_v4();
-            let inserted = ledger_entry::Entity::insert(active_model(&new, id, None))
+        }
+        // In client-id order, so concurrent batches take the unique-index locks in the same order
+        // and cannot deadlock; the answers keep the order sent. One multi-row insert: a client id
+        // stored before (or twice in this batch, or by a concurrent batch) is skipped.
+        rows.sort_by(|a, b| a.2.client_id.cmp(&b.2.client_id));
+        let mut inserted: BTreeSet<Uuid> = BTreeSet::new();
+        for chunk in rows.chunks(MULTI_ROW) {
+            let models = chunk.iter().map(|(_, id, new)| active_model(new, *id, None));
+            let result = ledger_entry::Entity::insert_many(models)
                 .on_conflict(
                     OnConflict::columns([ledger_entry::Column::GroupId, ledger_entry::Column::ClientId])
                         .do_nothing()
                         .to_owned(),
                 )
                 .try_insert()
-                .exec(&txn)
+                .exec_with_returning_keys(&txn)
                 .await?;
-            if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
-                contributions.push(new.clone());
-                years.insert(new.campaign_year);
-                created += 1;
-                *outcomes = Some(BatchOutcome::Created(id));
-            } else {
-                let existing = stored_entry(&txn, new.group, &client_id)
-                    .await?
-                    .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
-                *outcomes = Some(BatchOutcome::Duplicate(existing.id));
+            if let sea_orm::TryInsertResult::Inserted(ids) = result {
+                inserted.extend(ids);
             }
         }
-        let municipality_codes: Vec<String> = contributions.iter().map(|n| n.municipality.to_string()).collect();
+        let skipped: Vec<String> = rows
+            .iter()
+            .filter(|(_, id, _)| !inserted.contains(id))
+            .filter_map(|(_, _, new)| new.client_id.clone())
+            .collect();
+        let stored_before = stored_ids(&txn, group, &skipped).await?;
+        let mut contributions: Vec<&NewEntry> = Vec::with_capacity(inserted.len());
+        for (index, id, new) in &rows {
+            answers[*index] = Some(if inserted.contains(id) {
+                contributions.push(new);
+                BatchOutcome::Created(*id)
+            } else {
+                let client_id = new.client_id.as_deref().unwrap_or_default();
+                let stored = stored_before
+                    .get(client_id)
+                    .copied()
+                    .ok_or_else(|| StoreError::Corrupt("a duplicate client id vanished".to_owned()))?;
+                BatchOutcome::Duplicate(stored)
+            });
+        }
+        let codes: Vec<String> = contributions.iter().map(|n| n.municipality.to_string()).collect();
         totals::add_many(
             &txn,
             contributions
                 .iter()
-                .zip(&municipality_codes)
-                .map(|(new, nis)| totals::Contribution {
-                    campaign_year: new.campaign_year,
-                    occurred_at: new.occurred_at,
-                    group: new.group.as_uuid(),
-                    municipality_nis: nis,
-                    kind: new.kind.as_str(),
-                    product_code: new.sale.as_ref().map(|s| s.product_code.as_str()),
-                    payment_method: new.payment_method.as_str(),
-                    amount_cents: new.amount_cents,
-                }),
+                .zip(&codes)
+                .map(|(new, nis)| contribution(new, nis)),
         )
         .await?;
+        let years: BTreeSet<i32> = contributions.iter().map(|n| n.campaign_year).collect();
         for year in years {
             totals::announce(&txn, year).await?;
         }
@@ -306,12 +285,8 @@ impl LedgerRepo {
             .collect();
         let mut event = AuditEvent::new("ledger.batch", "ledger_entry", "");
         event.entity_id = None;
-        record(
-            &txn,
-            ctx,
-            event.with_detail(serde_json::json!({ "entries": outcomes.len(), "created": created })),
-        )
-        .await?;
+        let detail = serde_json::json!({ "entries": outcomes.len(), "created": contributions.len() });
+        closing::finish(&txn, ctx, event.with_detail(detail), None, None).await?;
         txn.commit().await?;
         Ok(outcomes)
     }
@@ -515,34 +490,6 @@ fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entr
     }
 }
 
-/// Inserts a new entry; `None` when its client id was stored meanwhile (by a concurrent
-/// request: the unique index decides, and PostgreSQL's `ON CONFLICT` waits for that request).
-async fn insert(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<ledger_entry::Model>, StoreError> {
-    let model = active_model(new, Uuid::new_v4(), None);
-    if new.client_id.is_none() {
-        return Ok(Some(
-            ledger_entry::Entity::insert(model).exec_with_returning(txn).await?,
-        ));
-    }
-    let id = match model.id.clone() {
-        sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => id,
-        sea_orm::ActiveValue::NotSet => return Err(StoreError::Corrupt("a new entry without id".to_owned())),
-    };
-    let inserted = ledger_entry::Entity::insert(model)
-        .on_conflict(
-            OnConflict::columns([ledger_entry::Column::GroupId, ledger_entry::Column::ClientId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .try_insert()
-        .exec(txn)
-        .await?;
-    if !matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
-        return Ok(None);
-    }
-    Ok(ledger_entry::Entity::find_by_id(id).one(txn).await?)
-}
-
 /// The entry a group stored under a client id, read in the write's transaction.
 async fn stored_entry(
     txn: &impl ConnectionTrait,
@@ -554,6 +501,123 @@ async fn stored_entry(
         .filter(ledger_entry::Column::ClientId.eq(client_id))
         .one(txn)
         .await?)
+}
+
+/// The columns `insert_checked` writes and returns, in order.
+const ENTRY_COLUMNS: &str = "id, group_id, campaign_year, municipality_nis, kind, product_id, product_code, \
+    quantity, unit_price_cents, amount_cents, payment_method, occurred_at, activity_id, note, client_id, \
+    created_by, created_at";
+
+/// Stores `new` if its group is active and its day is one of its campaign's, in one statement
+/// that reads both under share locks (PostgreSQL: a concurrent deactivation or change of dates
+/// waits for this entry, or commits first and is seen here; SQLite runs one write at a time).
+/// `None` when nothing was stored: its client id was stored before (a concurrent request's
+/// insert is waited for), or one of the checks failed ([`why_not_stored`] tells which).
+async fn insert_checked(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<ledger_entry::Model>, StoreError> {
+    let backend = txn.get_database_backend();
+    let lock = if backend == DbBackend::Postgres {
+        " FOR SHARE OF g, c"
+    } else {
+        ""
+    };
+    let sql = numbered(
+        backend,
+        &format!(
+            "INSERT INTO ledger_entry ({ENTRY_COLUMNS}) \
+             SELECT ?, g.id, c.year, g.municipality_nis, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             FROM volunteer_group g JOIN campaign c ON c.year = ? \
+             WHERE g.id = ? AND g.active AND c.starts_on <= ? AND c.ends_on >= ?{lock} \
+             ON CONFLICT (group_id, client_id) DO NOTHING RETURNING {ENTRY_COLUMNS}"
+        ),
+    );
+    let day = local_date(new.occurred_at);
+    let sale = new.sale.as_ref();
+    let values: Vec<sea_orm::Value> = vec![
+        Uuid::new_v4().into(),
+        new.kind.as_str().into(),
+        sale.map(|s| s.product_id).into(),
+        sale.map(|s| s.product_code.clone()).into(),
+        sale.map(|s| s.quantity).into(),
+        sale.map(|s| s.unit_price_cents).into(),
+        new.amount_cents.into(),
+        new.payment_method.as_str().into(),
+        new.occurred_at.into(),
+        new.activity.into(),
+        new.note.clone().into(),
+        new.client_id.clone().into(),
+        new.created_by.as_uuid().into(),
+        crate::now().into(),
+        new.campaign_year.into(),
+        new.group.as_uuid().into(),
+        day.into(),
+        day.into(),
+    ];
+    Ok(ledger_entry::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .one(txn)
+        .await?)
+}
+
+/// `?` placeholders as the backend numbers them (`$1`, `$2`, … on PostgreSQL).
+fn numbered(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 32);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Why [`insert_checked`] stored nothing: the entry stored before under its client id, or the
+/// refusal (a deactivated group, a day outside the campaign).
+async fn why_not_stored(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<ledger_entry::Model, StoreError> {
+    if let Some(client_id) = &new.client_id
+        && let Some(row) = stored_entry(txn, new.group, client_id).await?
+    {
+        return Ok(row);
+    }
+    writable_group(txn, new.group).await?;
+    let days = campaign_days(txn, new.campaign_year).await?;
+    Err(StoreError::Conflict(off_campaign_days(new, days).unwrap_or_else(
+        || {
+            format!(
+                "the entry could not be stored on the {} campaign; send it again",
+                new.campaign_year
+            )
+        },
+    )))
+}
+
+/// Of these client ids, those `group` stored, with their entries.
+async fn stored_ids(
+    conn: &impl ConnectionTrait,
+    group: GroupId,
+    client_ids: &[String],
+) -> Result<HashMap<String, Uuid>, StoreError> {
+    let mut stored = HashMap::new();
+    // Bounded IN lists (a batch has at most 500 entries anyway).
+    for chunk in client_ids.chunks(MULTI_ROW) {
+        let rows: Vec<(Uuid, Option<String>)> = ledger_entry::Entity::find()
+            .select_only()
+            .column(ledger_entry::Column::Id)
+            .column(ledger_entry::Column::ClientId)
+            .filter(ledger_entry::Column::GroupId.eq(group.as_uuid()))
+            .filter(ledger_entry::Column::ClientId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored.extend(rows.into_iter().filter_map(|(id, client)| client.map(|c| (c, id))));
+    }
+    Ok(stored)
 }
 
 /// `Conflict` naming the group when it is deactivated. Read under a share lock on PostgreSQL

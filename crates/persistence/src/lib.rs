@@ -6,6 +6,7 @@
 pub mod activities;
 pub mod audit;
 pub mod campaigns;
+mod closing;
 mod connect;
 mod entities;
 mod error;
@@ -22,11 +23,12 @@ pub mod refresh_tokens;
 pub mod settings;
 pub mod totals;
 pub mod users;
+mod write_gate;
 
-pub(crate) use connect::begin_write;
 pub use connect::{Backend, connect, migrate, pool_usage};
 pub use error::StoreError;
 pub use sea_orm::DatabaseConnection;
+pub(crate) use write_gate::{WriteTxn, begin_write};
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps).
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {

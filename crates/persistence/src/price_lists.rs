@@ -5,8 +5,8 @@
 //! channel for a while. (On SQLite one process serves the database.)
 //!
 //! Checking an entry against a copy is safe: a sale's campaign days are checked again inside its
-//! transaction (`LedgerRepo::create` reads the campaign under a key-share lock), and a product,
-//! once added, never changes its price.
+//! transaction (`LedgerRepo::create` stores it only if the campaign, read under a share lock in
+//! the same statement, still covers its day), and a product, once added, never changes its price.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

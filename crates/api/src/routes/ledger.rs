@@ -307,6 +307,23 @@ impl LedgerApi {
             .collect())
     }
 
+    /// A single entry checked for storing, or its refusal (a deactivated group, the domain's
+    /// rules). A database failure is the outer error.
+    async fn checked(
+        &self,
+        group: &Group,
+        input: EntryIn,
+        client_id: Option<String>,
+        created_by: campaign_domain::ids::UserId,
+    ) -> Result<Result<NewEntry, ApiError>, ApiError> {
+        if !group.active {
+            return Ok(Err(ApiError::conflict(inactive_for_money(&group.name, group.id))));
+        }
+        let prices = self.prices.current().await?;
+        let activities = self.activity_refs(input.activity_id).await?;
+        Ok(Self::build(group, input, client_id, created_by, &prices, &activities).map_err(rejection_answer))
+    }
+
     /// Checks one entry of `group` (the rules are the domain's, `check_entry`) and makes it the
     /// entry to store.
     fn build(
@@ -384,26 +401,27 @@ impl LedgerApi {
             "only staff and the group's volunteers log its money",
         )
         .await?;
-        // A retry is answered from what was stored before anything else is checked.
         let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
-        if let Some(key) = &key
-            && let Some((status, stored)) = idempotency::earlier(self.ledger.earlier_answer(key).await?)?
-        {
-            return EntryCreated::replay(status, &stored);
-        }
         let client_id = body.0.client_id.as_deref().map(ledger::client_id).transpose()?;
-        if let Some(client_id) = &client_id
-            && let Some(stored) = self.ledger.by_client_id(group.id, client_id).await?
-        {
-            return Ok(EntryCreated::existing(stored.into()));
-        }
-        if !group.active {
-            return Err(ApiError::conflict(inactive_for_money(&group.name, group.id)));
-        }
-        let prices = self.prices.current().await?;
-        let activities = self.activity_refs(body.0.activity_id).await?;
-        let new =
-            Self::build(&group, body.0, client_id, auth.0.user_id, &prices, &activities).map_err(rejection_answer)?;
+        let new = match self.checked(&group, body.0, client_id.clone(), auth.0.user_id).await? {
+            Ok(new) => new,
+            // A retry is answered as the first time, whatever has changed since: only a request
+            // that would be refused now looks for an earlier answer (a valid one finds it while
+            // claiming its key, or by its client id, in the write's transaction).
+            Err(refusal) => {
+                if let Some(key) = &key
+                    && let Some((status, stored)) = idempotency::earlier(self.ledger.earlier_answer(key).await?)?
+                {
+                    return EntryCreated::replay(status, &stored);
+                }
+                if let Some(client_id) = &client_id
+                    && let Some(stored) = self.ledger.by_client_id(group.id, client_id).await?
+                {
+                    return Ok(EntryCreated::existing(stored.into()));
+                }
+                return Err(refusal);
+            }
+        };
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
         match self.ledger.create(new, &ctx, key.as_ref(), rendered).await? {
             Logged::New(entry) => {

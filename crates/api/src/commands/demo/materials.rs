@@ -69,7 +69,14 @@ pub async fn load(
     }
     for i in 0..count {
         let target = TARGETS.get(i).copied().unwrap_or_else(|| draw_target(rng));
-        let (contact, municipality, name) = &contacts[rng.random_range(0..contacts.len())];
+        // The first contact (the demo account's) asks the first requests, one in every state,
+        // so its page shows each whatever the draws; the rest come from contacts drawn at random.
+        let drawn = if i < TARGETS.len() {
+            0
+        } else {
+            rng.random_range(0..contacts.len())
+        };
+        let (contact, municipality, name) = &contacts[drawn];
         let request = NewRequest {
             municipality: *municipality,
             requested_by: *contact,
