@@ -4,8 +4,9 @@
 Builds the release binaries, then on PostgreSQL (fresh databases, dropped afterwards):
 
   (a) sale logging over HTTP at 1, 8 and 32 clients (`loadgen sales`), next to pgbench running
-      bench/sale.pgbench -- the SQL statements the server runs for one sale -- with as many
-      clients on the same database, and the ratio of the two;
+      bench/sale.pgbench -- the SQL statements the server runs for one sale -- and the 2026-11-27
+      statements (bench/sale-2026-11-27.pgbench, the yardstick) with as many clients on the same
+      database, and the ratios; offline batches of 500 at 1 and 8 clients (`loadgen batches`);
   (b) the latency of every totals endpoint with 10,000 and with 1,000,000 ledger entries (loaded
       by `campaign demo`);
   (c) the boundary lookup (`cargo bench -p campaign-domain --bench lookup`);
@@ -36,6 +37,8 @@ PG = os.environ.get("LOAD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SECONDS = int(os.environ.get("LOAD_BENCH_SECONDS", "10"))
 BIG = int(os.environ.get("LOAD_BENCH_BIG", "1000000"))
 CLIENTS = [1, 8, 32]
+# Client counts of the offline-batch run (each also measured with single entries).
+BATCH_CLIENTS = [1, 8]
 WORK = Path(tempfile.mkdtemp(prefix="load-bench-"))
 
 
@@ -172,6 +175,9 @@ def main() -> int:
         log("sales over HTTP")
         sales = small.loadgen("sales", "--year", str(small.last_year), "--seconds", str(SECONDS),
                               "--clients", ",".join(map(str, CLIENTS)))
+        log("offline batches of 500 over HTTP")
+        batches = small.loadgen("batches", "--year", str(small.last_year), "--seconds", str(SECONDS),
+                                "--clients", ",".join(map(str, BATCH_CLIENTS)))
         small.server.stop()
         log("pgbench with the same statements (now), and with the 2026-11-27 statements (the yardstick)")
         bench = {n: pgbench(small, n, NOW) for n in CLIENTS}
@@ -194,6 +200,18 @@ def main() -> int:
             report.append(f"| {n} | {r['per_second']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                           f"{b['per_second']:.0f} | {r['per_second'] / b['per_second']:.2f} | "
                           f"{y['per_second']:.0f} | {r['per_second'] / y['per_second']:.2f} |")
+        report.append("")
+        single = {row["clients"]: row["result"]["per_second"] for row in sales}
+        report += ["### Offline batches", "",
+                   "Each client uploads batches of 500 sales for its own group (each entry with its own "
+                   "`client_id`; all must come back `created`), against single-entry logging with as many clients.",
+                   "", "| clients | batches/s | p50 ms a batch | p99 ms a batch | entries/s | single sales/s "
+                   "| batch ÷ single |", "|---|---|---|---|---|---|---|"]
+        for row in batches:
+            n, r = row["clients"], row["result"]
+            report.append(f"| {n} | {r['per_second']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                          f"{r['entries_per_second']:.0f} | {single[n]:.0f} | "
+                          f"{r['entries_per_second'] / single[n]:.1f} |")
         report.append("")
         log("flood with the default rate limits")
         small.serve(CAMPAIGN_WRITE_RATE_LIMIT="1200")

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::closing::{self, Answer};
 use crate::entities::{campaign, ledger_entry, volunteer_group};
+use crate::entry_statement::{self, Outcome};
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Claim, IdempotencyKey, claim, complete, earlier_answer};
 use crate::{StoreError, begin_write, totals};
@@ -146,9 +147,41 @@ impl LedgerRepo {
         new: NewEntry,
         ctx: &AuditContext,
         key: Option<&IdempotencyKey>,
-        render: impl FnOnce(&LedgerEntry, bool) -> (u16, String),
+        render: impl Fn(&LedgerEntry, bool) -> (u16, String),
     ) -> Result<Logged, StoreError> {
         let txn = begin_write(&self.db).await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            return match entry_statement::store(&txn, &new, ctx, key, &render).await? {
+                Outcome::Stored(entry) => {
+                    txn.commit().await?;
+                    Ok(Logged::New(entry))
+                }
+                Outcome::KeyTaken => Ok(match key.map(|key| claim(&txn, key)) {
+                    Some(claimed) => match claimed.await? {
+                        Claim::Replay { status, body } => Logged::Replay { status, body },
+                        Claim::Mismatch => Logged::KeyMismatch,
+                        Claim::Fresh => return Err(StoreError::Corrupt("a claimed key vanished".to_owned())),
+                    },
+                    None => {
+                        return Err(StoreError::Corrupt(
+                            "an entry without key found its key taken".to_owned(),
+                        ));
+                    }
+                }),
+                Outcome::NotStored => {
+                    // A client id stored before (answered as that entry), or a refusal (rolled
+                    // back with the claim).
+                    let entry = to_domain(why_not_stored(&txn, &new).await?);
+                    if let Some(key) = key {
+                        let (status, body) = render(&entry, true);
+                        complete(&txn, key, status, body).await?;
+                    }
+                    txn.commit().await?;
+                    Ok(Logged::Existing(entry))
+                }
+            };
+        }
+        // SQLite, in process: the same steps one statement at a time.
         if let Some(key) = key {
             match claim(&txn, key).await? {
                 Claim::Fresh => {}

@@ -9,6 +9,7 @@ pub mod campaigns;
 mod closing;
 mod connect;
 mod entities;
+mod entry_statement;
 mod error;
 pub mod groups;
 pub mod idempotency;

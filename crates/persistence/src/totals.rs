@@ -106,16 +106,7 @@ pub(crate) async fn add_many<'a>(
     contributions: impl IntoIterator<Item = Contribution<'a>>,
 ) -> Result<(), StoreError> {
     use ledger_rollup::Column as R;
-    let mut sums: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
-    for c in contributions {
-        for (dimension, key, group, municipality) in c.rows() {
-            let sum = sums
-                .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
-                .or_default();
-            sum.0 += c.amount_cents;
-            sum.1 += 1;
-        }
-    }
+    let sums = rollup_sums(contributions);
     let qualified = |col: R| Expr::col((ledger_rollup::Entity, col));
     let excluded = |col: R| Expr::col((Alias::new("excluded"), col));
     let rows: Vec<ledger_rollup::ActiveModel> = sums.into_iter().map(rollup_row).collect();
@@ -131,6 +122,22 @@ pub(crate) async fn add_many<'a>(
             .await?;
     }
     Ok(())
+}
+
+/// The rollup rows these entries add to, each with (cents, entries) summed, in key order (the
+/// order in which writers lock them, so that they cannot deadlock).
+pub(crate) fn rollup_sums<'a>(contributions: impl IntoIterator<Item = Contribution<'a>>) -> BTreeMap<Key, (i64, i64)> {
+    let mut sums: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+    for c in contributions {
+        for (dimension, key, group, municipality) in c.rows() {
+            let sum = sums
+                .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
+                .or_default();
+            sum.0 += c.amount_cents;
+            sum.1 += 1;
+        }
+    }
+    sums
 }
 
 /// The PostgreSQL channel on which committed ledger writes announce their campaign year.
@@ -212,7 +219,8 @@ pub struct TotalsScope {
     pub group: Option<GroupId>,
 }
 
-type Key = (i32, String, String, Uuid, String);
+/// A rollup row's key: (campaign year, dimension, key, group, municipality).
+pub(crate) type Key = (i32, String, String, Uuid, String);
 
 #[derive(Clone)]
 pub struct TotalsRepo {

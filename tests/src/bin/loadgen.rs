@@ -3,6 +3,8 @@
 //!
 //! - `sales`: clients logging sales, each for its own group, each sale with its own
 //!   Idempotency-Key, for a fixed time per client count;
+//! - `batches`: clients uploading offline batches of 500 sales (each with its own client id),
+//!   each for its own group; entries per second;
 //! - `totals`: latency of every totals endpoint;
 //! - `flood`: one account floods writes and one client address floods sign-ins while a polite
 //!   volunteer logs sales and signs in; shows the rate limits at work.
@@ -38,6 +40,15 @@ enum Command {
     Sales {
         /// Client counts, measured one after the other
         #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+        clients: Vec<usize>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Campaign year of the sales (on 10 November of that year)
+        #[arg(long)]
+        year: i32,
+    },
+    Batches {
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
         clients: Vec<usize>,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
@@ -84,6 +95,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for n in clients {
                 let result = sales(cli.addr, &token, &groups[..n.min(groups.len())], year, seconds).await?;
                 println!("{}", json!({ "measure": "sales", "clients": n, "result": result }));
+            }
+        }
+        Command::Batches { clients, seconds, year } => {
+            let groups = groups(cli.addr, &token, clients.iter().copied().max().unwrap_or(1)).await?;
+            for n in clients {
+                let result = batches(cli.addr, &token, &groups[..n.min(groups.len())], year, seconds).await?;
+                println!("{}", json!({ "measure": "batches", "clients": n, "result": result }));
             }
         }
         Command::Totals { year, requests } => {
@@ -212,6 +230,62 @@ async fn sales(addr: SocketAddr, token: &str, groups: &[String], year: i32, seco
         all.extend(task.await??);
     }
     Ok(summary(all, started.elapsed().as_secs_f64(), 0))
+}
+
+/// Entries in one offline batch.
+const BATCH: usize = 500;
+
+/// `n` clients uploading batches of 500 sales for `seconds`; every entry must be `created`.
+/// The summary counts entries (per second) and gives the latency of a whole batch.
+async fn batches(addr: SocketAddr, token: &str, groups: &[String], year: i32, seconds: u64) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for group in groups {
+        let (bearer, path) = (
+            format!("Bearer {token}"),
+            format!("/api/v1/groups/{group}/entries/batch"),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut connection = Connection::open(addr).await?;
+            let (mut ms, mut entries) = (Vec::new(), 0usize);
+            while Instant::now() < deadline {
+                let items: Vec<Value> = (0..BATCH)
+                    .map(|i| {
+                        let mut entry: Value = serde_json::from_str(&sale_body(year, i))?;
+                        entry["client_id"] = json!(uuid::Uuid::new_v4().to_string());
+                        anyhow::Ok(entry)
+                    })
+                    .collect::<Result<_, _>>()?;
+                let body = json!({ "entries": items }).to_string();
+                let t = Instant::now();
+                let reply = connection
+                    .send("POST", &path, &[("Authorization", bearer.as_str())], Some(&body))
+                    .await?;
+                let answer: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+                let created = answer["results"]
+                    .as_array()
+                    .map_or(0, |r| r.iter().filter(|x| x["status"] == "created").count());
+                if reply.status != 200 || created != BATCH {
+                    bail!("a batch answered {} with {created} of {BATCH} created", reply.status);
+                }
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                entries += created;
+            }
+            anyhow::Ok((ms, entries))
+        }));
+    }
+    let (mut all, mut entries) = (Vec::new(), 0);
+    for task in tasks {
+        let (ms, n) = task.await??;
+        all.extend(ms);
+        entries += n;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut result = summary(all, elapsed, 0);
+    result["entries"] = json!(entries);
+    result["entries_per_second"] = json!(entries as f64 / elapsed);
+    Ok(result)
 }
 
 async fn latencies(addr: SocketAddr, token: &str, path: &str, requests: usize) -> anyhow::Result<Value> {
