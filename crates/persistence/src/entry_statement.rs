@@ -19,7 +19,7 @@ use crate::totals::{self, CHANNEL, Contribution};
 /// What the statement did.
 pub(crate) enum Outcome {
     /// Stored, with its rollups, audit row and kept answer.
-    Stored(LedgerEntry),
+    Stored(Box<LedgerEntry>),
     /// The key was live (a retry, or the same key for another request): nothing was written.
     KeyTaken,
     /// The key (if any) was claimed but the entry was not stored: its client id was stored
@@ -191,6 +191,6 @@ pub(crate) async fn store(
     Ok(match (claimed, stored) {
         (0, _) => Outcome::KeyTaken,
         (_, 0) => Outcome::NotStored,
-        _ => Outcome::Stored(entry),
+        _ => Outcome::Stored(Box::new(entry)),
     })
 }

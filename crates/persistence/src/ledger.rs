@@ -154,7 +154,7 @@ impl LedgerRepo {
             return match entry_statement::store(&txn, &new, ctx, key, &render).await? {
                 Outcome::Stored(entry) => {
                     txn.commit().await?;
-                    Ok(Logged::New(entry))
+                    Ok(Logged::New(*entry))
                 }
                 Outcome::KeyTaken => Ok(match key.map(|key| claim(&txn, key)) {
                     Some(claimed) => match claimed.await? {
