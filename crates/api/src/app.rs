@@ -99,6 +99,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         municipalities: MunicipalityRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
         activities: ActivityRepo::new(db.clone()),
+        shapes: Default::default(),
     };
     let ledger = LedgerApi {
         prices: state.prices.clone(),

@@ -22,7 +22,7 @@ impl Backend {
     }
 }
 
-/// Opens a pool. SQLite gets WAL, `synchronous = NORMAL` (an acknowledged write survives a
+/// Opens a pool (connections idle for 30 s are pinged before use). SQLite gets WAL, `synchronous = NORMAL` (an acknowledged write survives a
 /// process crash), foreign keys and a busy timeout on every pooled connection.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -35,6 +35,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .max_connections(max_connections.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
+        // A connection is pinged before use only after sitting idle (a restarted database is
+        // noticed then); under load that ping would be one more round trip per query or
+        // transaction.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.foreign_keys(true)

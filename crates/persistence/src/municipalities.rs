@@ -142,6 +142,17 @@ impl MunicipalityRepo {
     }
 
     /// Every stored boundary, ready to index.
+    /// Every stored boundary as its GeoJSON text, by NIS code (for answers that pass it on).
+    pub async fn boundary_texts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(municipality_boundary::Entity::find()
+            .select_only()
+            .column(municipality_boundary::Column::NisCode)
+            .column(municipality_boundary::Column::Geometry)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     pub async fn boundaries(&self) -> Result<Vec<Boundary>, StoreError> {
         municipality_boundary::Entity::find()
             .order_by_asc(municipality_boundary::Column::NisCode)

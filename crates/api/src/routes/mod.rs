@@ -11,6 +11,7 @@ pub mod groups;
 pub mod health;
 pub mod idempotency;
 pub mod ledger;
+pub mod map_shapes;
 pub mod materials;
 pub mod municipalities;
 pub mod municipality_overview;

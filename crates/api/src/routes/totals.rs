@@ -268,6 +268,8 @@ pub struct TotalsApi {
     pub municipalities: MunicipalityRepo,
     pub groups: GroupRepo,
     pub activities: ActivityRepo,
+    /// The boundaries of the map, held in memory.
+    pub shapes: super::map_shapes::MapShapes,
 }
 
 /// The state of one live stream.
@@ -744,12 +746,7 @@ impl TotalsApi {
             .collect();
         let groups = self.groups.count_by_municipality().await?;
         let activities = self.activities.count_by_municipality(campaign.year).await?;
-        let mut shapes: std::collections::HashMap<String, serde_json::Value> = std::collections::HashMap::new();
-        for boundary in self.municipalities.boundaries().await? {
-            if let Ok(value) = serde_json::from_str(&boundary.to_geojson()) {
-                shapes.insert(boundary.nis_code.to_string(), value);
-            }
-        }
+        let shapes = self.shapes.current(&self.municipalities).await?;
         let all = self.municipalities.list(&Default::default(), 1000).await?;
         let features = all
             .into_iter()
@@ -758,7 +755,7 @@ impl TotalsApi {
                 MapFeature {
                     kind: "Feature".to_owned(),
                     id: code.clone(),
-                    geometry: shapes.remove(&code).map(Any),
+                    geometry: shapes.get(&code).cloned().map(Any),
                     properties: MapProperties {
                         raised_cents: raised.get(&code).copied().unwrap_or(0),
                         groups: groups.get(&code).copied().unwrap_or(0),
