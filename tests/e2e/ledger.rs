@@ -1242,7 +1242,7 @@ async fn entries_racing_a_change_of_dates_never_fall_outside_them(backend: Backe
     let sales = (0..20).map(|i| {
         let (group, volunteer) = &groups[i % groups.len()];
         let key = format!("race-{i}");
-        async move { entry(&app, volunteer, *group, &sale(1), Some(&key)).await }
+        async move { entry(app, volunteer, *group, &sale(1), Some(&key)).await }
     });
     let change = async {
         let uri = format!("/api/v1/campaigns/{year}");
