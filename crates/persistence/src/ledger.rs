@@ -19,7 +19,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::closing::{self, Answer};
 use crate::entities::{campaign, ledger_entry, volunteer_group};
 use crate::entry_statement::{self, Outcome};
 use crate::error::conflict_on_unique;
@@ -198,19 +197,13 @@ impl LedgerRepo {
             }
             None => (why_not_stored(&txn, &new).await?, true),
         };
-        let event = entry_event("ledger.create", &row);
-        let year = row.campaign_year;
+        if !existing {
+            record(&txn, ctx, entry_event("ledger.create", &row)).await?;
+        }
         let entry = to_domain(row);
-        let answer = key.map(|key| {
+        if let Some(key) = key {
             let (status, body) = render(&entry, existing);
-            Answer { key, status, body }
-        });
-        if existing {
-            if let Some(Answer { key, status, body }) = answer {
-                complete(&txn, key, status, body).await?;
-            }
-        } else {
-            closing::finish(&txn, ctx, event, answer, Some(year)).await?;
+            complete(&txn, key, status, body).await?;
         }
         txn.commit().await?;
         Ok(if existing {
@@ -319,7 +312,7 @@ impl LedgerRepo {
         let mut event = AuditEvent::new("ledger.batch", "ledger_entry", "");
         event.entity_id = None;
         let detail = serde_json::json!({ "entries": outcomes.len(), "created": contributions.len() });
-        closing::finish(&txn, ctx, event.with_detail(detail), None, None).await?;
+        record(&txn, ctx, event.with_detail(detail)).await?;
         txn.commit().await?;
         Ok(outcomes)
     }

@@ -6,7 +6,6 @@
 pub mod activities;
 pub mod audit;
 pub mod campaigns;
-mod closing;
 mod connect;
 mod entities;
 mod entry_statement;

@@ -129,15 +129,20 @@ pub(crate) async fn add_many<'a>(
 pub(crate) fn rollup_sums<'a>(contributions: impl IntoIterator<Item = Contribution<'a>>) -> BTreeMap<Key, (i64, i64)> {
     let mut sums: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
     for c in contributions {
-        for (dimension, key, group, municipality) in c.rows() {
-            let sum = sums
-                .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
-                .or_default();
-            sum.0 += c.amount_cents;
-            sum.1 += 1;
-        }
+        add_to(&mut sums, &c);
     }
     sums
+}
+
+/// Adds one entry's contribution to summed rollup rows.
+fn add_to(sums: &mut BTreeMap<Key, (i64, i64)>, c: &Contribution<'_>) {
+    for (dimension, key, group, municipality) in c.rows() {
+        let sum = sums
+            .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
+            .or_default();
+        sum.0 += c.amount_cents;
+        sum.1 += 1;
+    }
 }
 
 /// The PostgreSQL channel on which committed ledger writes announce their campaign year.
@@ -607,14 +612,7 @@ async fn recompute(conn: &impl ConnectionTrait) -> Result<BTreeMap<Key, (i64, i6
         let Some(tail) = page.last() else { break };
         last = Some(tail.id);
         for row in &page {
-            let c = Contribution::from(row);
-            for (dimension, key, group, municipality) in c.rows() {
-                let total = totals
-                    .entry((c.campaign_year, dimension.to_owned(), key, group, municipality))
-                    .or_default();
-                total.0 += c.amount_cents;
-                total.1 += 1;
-            }
+            add_to(&mut totals, &Contribution::from(row));
         }
     }
     Ok(totals)
