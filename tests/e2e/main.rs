@@ -6,6 +6,7 @@ mod auth;
 mod boundaries_import;
 mod campaigns;
 mod demo;
+mod directory;
 mod group_totals;
 mod groups;
 mod http_skeleton;

@@ -54,6 +54,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let users = UsersApi {
         users: UserRepo::new(db.clone()),
+        directory: state.directory.clone(),
         municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
@@ -67,6 +68,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let groups = GroupsApi {
         groups: GroupRepo::new(db.clone()),
+        directory: state.directory.clone(),
         municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
@@ -106,6 +108,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         feed: state.totals_feed.clone(),
         ledger: LedgerRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
+        directory: state.directory.clone(),
         campaigns: CampaignRepo::new(db.clone()),
         activities: ActivityRepo::new(db.clone()),
         auth: state.auth.clone(),

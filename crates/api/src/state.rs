@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use campaign_domain::geo_index::MunicipalityIndex;
 use campaign_persistence::DatabaseConnection;
+use campaign_persistence::changes::Changes;
+use campaign_persistence::directory::Directory;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::price_lists::PriceLists;
 use campaign_persistence::totals::TotalsRepo;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub geo: Arc<Option<MunicipalityIndex>>,
     /// Every campaign's days and prices, held in memory until a campaign or product changes.
     pub prices: PriceLists,
+    /// Accounts behind tokens and groups of paths, held in memory until they change.
+    pub directory: Directory,
 }
 
 impl AppState {
@@ -52,8 +56,11 @@ impl AppState {
         let totals_feed = TotalsFeed::start(&db);
         let live = LiveTotals::new(totals_feed.clone(), TotalsRepo::new(db.clone()), http.live_streams);
         let metrics = Metrics::new()?;
-        let prices = PriceLists::new(db.clone());
-        prices.listen();
+        // One count of changes, and one listening connection, for every copy kept in memory.
+        let changes = Changes::default();
+        changes.listen(&db);
+        let prices = PriceLists::new(db.clone(), changes.clone());
+        let directory = Directory::new(db.clone(), changes);
         Ok(Self {
             db,
             http,
@@ -63,6 +70,7 @@ impl AppState {
             metrics,
             geo: Arc::new(geo),
             prices,
+            directory,
         })
     }
 }

@@ -77,7 +77,7 @@ impl CampaignRepo {
             AuditEvent::new("campaign.create", "campaign", year.get()).with_detail(plan_detail(&plan)),
         )
         .await?;
-        crate::price_lists::announce(&txn).await?;
+        crate::changes::announce(&txn).await?;
         txn.commit().await?;
         Ok(to_campaign(row))
     }
@@ -127,7 +127,7 @@ impl CampaignRepo {
             AuditEvent::new("campaign.update", "campaign", year.get()).with_detail(plan_detail(&plan)),
         )
         .await?;
-        crate::price_lists::announce(&txn).await?;
+        crate::changes::announce(&txn).await?;
         txn.commit().await?;
         Ok(Some(to_campaign(row)))
     }
@@ -185,7 +185,7 @@ impl CampaignRepo {
             })),
         )
         .await?;
-        crate::price_lists::announce(&txn).await?;
+        crate::changes::announce(&txn).await?;
         txn.commit().await?;
         Ok(to_product(row))
     }

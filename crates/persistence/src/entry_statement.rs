@@ -7,7 +7,7 @@
 //! stored before, a refusal).
 
 use campaign_domain::ledger::local_date;
-use sea_orm::{ConnectionTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -29,13 +29,90 @@ pub(crate) enum Outcome {
 
 /// The parameters of a statement, numbered as they are added.
 #[derive(Default)]
-struct Params(Vec<Value>);
+pub(crate) struct Params(pub(crate) Vec<Value>);
 
 impl Params {
     fn add(&mut self, value: impl Into<Value>) -> String {
         self.0.push(value.into());
         format!("${}", self.0.len())
     }
+}
+
+/// The columns [`checked_insert`] writes, in order.
+pub(crate) const ENTRY_COLUMNS: &str = "id, group_id, campaign_year, municipality_nis, kind, product_id, \
+    product_code, quantity, unit_price_cents, amount_cents, payment_method, occurred_at, activity_id, note, \
+    client_id, created_by, created_at";
+
+/// `new` as it will be stored, with a new id, created `now`; times to the microsecond, as
+/// PostgreSQL keeps them (an answer must be what a later read gives).
+pub(crate) fn new_entry(new: &NewEntry, now: chrono::DateTime<chrono::Utc>) -> LedgerEntry {
+    let sale = new.sale.as_ref();
+    LedgerEntry {
+        id: Uuid::new_v4(),
+        group: new.group,
+        campaign_year: new.campaign_year,
+        municipality_nis: new.municipality.to_string(),
+        kind: new.kind.as_str().to_owned(),
+        product_code: sale.map(|s| s.product_code.clone()),
+        quantity: sale.map(|s| s.quantity),
+        unit_price_cents: sale.map(|s| s.unit_price_cents),
+        amount_cents: new.amount_cents,
+        payment_method: new.payment_method.as_str().to_owned(),
+        occurred_at: chrono::SubsecRound::trunc_subsecs(new.occurred_at, 6),
+        activity: new.activity,
+        note: new.note.clone(),
+        corrects: None,
+        client_id: new.client_id.clone(),
+        created_by: new.created_by,
+        created_at: now,
+    }
+}
+
+/// `INSERT … SELECT` of `entry` (made from `new` by [`new_entry`]) that stores it only if its
+/// group is active and its day is one of its campaign's, and `also` (more `AND` conditions)
+/// holds; on PostgreSQL it reads the group and the campaign under share locks, so a concurrent
+/// deactivation or change of dates waits for this entry, or commits first and is seen here
+/// (SQLite runs one write at a time). A client id stored before stores nothing either (a
+/// concurrent insert of it is waited for). No `RETURNING`: the caller adds what it needs.
+pub(crate) fn checked_insert(
+    p: &mut Params,
+    new: &NewEntry,
+    entry: &LedgerEntry,
+    backend: DbBackend,
+    also: &str,
+) -> String {
+    let day = local_date(new.occurred_at);
+    let lock = if backend == DbBackend::Postgres {
+        " FOR SHARE OF g, c"
+    } else {
+        ""
+    };
+    format!(
+        "INSERT INTO ledger_entry ({ENTRY_COLUMNS}) \
+         SELECT {}, g.id, c.year, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
+         FROM volunteer_group g JOIN campaign c ON c.year = {} \
+         WHERE g.id = {} AND g.active AND c.starts_on <= {} AND c.ends_on >= {}{also}{lock} \
+         ON CONFLICT (group_id, client_id) DO NOTHING",
+        p.add(entry.id),
+        p.add(entry.municipality_nis.clone()),
+        p.add(new.kind.as_str()),
+        p.add(new.sale.as_ref().map(|s| s.product_id)),
+        p.add(entry.product_code.clone()),
+        p.add(entry.quantity),
+        p.add(entry.unit_price_cents),
+        p.add(entry.amount_cents),
+        p.add(new.payment_method.as_str()),
+        p.add(entry.occurred_at),
+        p.add(entry.activity),
+        p.add(entry.note.clone()),
+        p.add(entry.client_id.clone()),
+        p.add(entry.created_by.as_uuid()),
+        p.add(entry.created_at),
+        p.add(new.campaign_year),
+        p.add(new.group.as_uuid()),
+        p.add(day),
+        p.add(day),
+    )
 }
 
 /// Runs the statement for `new` on `txn`. `render` gives the answer (status, JSON) to keep under
@@ -48,29 +125,7 @@ pub(crate) async fn store(
     render: &impl Fn(&LedgerEntry, bool) -> (u16, String),
 ) -> Result<Outcome, StoreError> {
     let now = crate::now();
-    // Kept to the microsecond, as PostgreSQL stores it (the answer must be what a read gives).
-    let occurred_at = chrono::SubsecRound::trunc_subsecs(new.occurred_at, 6);
-    let sale = new.sale.as_ref();
-    let nis = new.municipality.to_string();
-    let entry = LedgerEntry {
-        id: Uuid::new_v4(),
-        group: new.group,
-        campaign_year: new.campaign_year,
-        municipality_nis: nis.clone(),
-        kind: new.kind.as_str().to_owned(),
-        product_code: sale.map(|s| s.product_code.clone()),
-        quantity: sale.map(|s| s.quantity),
-        unit_price_cents: sale.map(|s| s.unit_price_cents),
-        amount_cents: new.amount_cents,
-        payment_method: new.payment_method.as_str().to_owned(),
-        occurred_at,
-        activity: new.activity,
-        note: new.note.clone(),
-        corrects: None,
-        client_id: new.client_id.clone(),
-        created_by: new.created_by,
-        created_at: now,
-    };
+    let entry = new_entry(new, now);
     let mut p = Params::default();
     let mut sql = String::from("WITH ");
     if let Some(key) = key {
@@ -92,45 +147,18 @@ pub(crate) async fn store(
             p.add(now),
         ));
     }
-    let day = local_date(new.occurred_at);
-    sql.push_str(&format!(
-        "entry AS (INSERT INTO ledger_entry (id, group_id, campaign_year, municipality_nis, kind, \
-         product_id, product_code, quantity, unit_price_cents, amount_cents, payment_method, \
-         occurred_at, activity_id, note, client_id, created_by, created_at) \
-         SELECT {}, g.id, c.year, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
-         FROM volunteer_group g JOIN campaign c ON c.year = {} \
-         WHERE g.id = {} AND g.active AND c.starts_on <= {} AND c.ends_on >= {}{} \
-         FOR SHARE OF g, c ON CONFLICT (group_id, client_id) DO NOTHING RETURNING id), ",
-        p.add(entry.id),
-        p.add(nis.clone()),
-        p.add(new.kind.as_str()),
-        p.add(sale.map(|s| s.product_id)),
-        p.add(entry.product_code.clone()),
-        p.add(entry.quantity),
-        p.add(entry.unit_price_cents),
-        p.add(new.amount_cents),
-        p.add(new.payment_method.as_str()),
-        p.add(occurred_at),
-        p.add(new.activity),
-        p.add(new.note.clone()),
-        p.add(new.client_id.clone()),
-        p.add(new.created_by.as_uuid()),
-        p.add(now),
-        p.add(new.campaign_year),
-        p.add(new.group.as_uuid()),
-        p.add(day),
-        p.add(day),
-        if key.is_some() {
-            " AND EXISTS (SELECT 1 FROM claim)"
-        } else {
-            ""
-        },
-    ));
+    let also = if key.is_some() {
+        " AND EXISTS (SELECT 1 FROM claim)"
+    } else {
+        ""
+    };
+    let insert = checked_insert(&mut p, new, &entry, txn.get_database_backend(), also);
+    sql.push_str(&format!("entry AS ({insert} RETURNING id), "));
     let rollups = totals::rollup_sums([Contribution {
         campaign_year: new.campaign_year,
         occurred_at: new.occurred_at,
         group: new.group.as_uuid(),
-        municipality_nis: &nis,
+        municipality_nis: &entry.municipality_nis,
         kind: new.kind.as_str(),
         product_code: entry.product_code.as_deref(),
         payment_method: new.payment_method.as_str(),

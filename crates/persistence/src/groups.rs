@@ -107,6 +107,7 @@ impl GroupRepo {
             AuditEvent::new("group.update", "group", id).with_detail(detail.into()),
         )
         .await?;
+        crate::changes::announce(&txn).await?;
         txn.commit().await?;
         to_domain(row).map(Some)
     }

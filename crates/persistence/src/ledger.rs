@@ -529,78 +529,19 @@ async fn stored_entry(
         .await?)
 }
 
-/// The columns `insert_checked` writes and returns, in order.
-const ENTRY_COLUMNS: &str = "id, group_id, campaign_year, municipality_nis, kind, product_id, product_code, \
-    quantity, unit_price_cents, amount_cents, payment_method, occurred_at, activity_id, note, client_id, \
-    created_by, created_at";
-
-/// Stores `new` if its group is active and its day is one of its campaign's, in one statement
-/// that reads both under share locks (PostgreSQL: a concurrent deactivation or change of dates
-/// waits for this entry, or commits first and is seen here; SQLite runs one write at a time).
-/// `None` when nothing was stored: its client id was stored before (a concurrent request's
-/// insert is waited for), or one of the checks failed ([`why_not_stored`] tells which).
+/// Stores `new` if its group is active and its day is one of its campaign's
+/// ([`entry_statement::checked_insert`]). `None` when nothing was stored: its client id was
+/// stored before, or one of the checks failed ([`why_not_stored`] tells which).
 async fn insert_checked(txn: &impl ConnectionTrait, new: &NewEntry) -> Result<Option<ledger_entry::Model>, StoreError> {
     let backend = txn.get_database_backend();
-    let lock = if backend == DbBackend::Postgres {
-        " FOR SHARE OF g, c"
-    } else {
-        ""
-    };
-    let sql = numbered(
-        backend,
-        &format!(
-            "INSERT INTO ledger_entry ({ENTRY_COLUMNS}) \
-             SELECT ?, g.id, c.year, g.municipality_nis, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
-             FROM volunteer_group g JOIN campaign c ON c.year = ? \
-             WHERE g.id = ? AND g.active AND c.starts_on <= ? AND c.ends_on >= ?{lock} \
-             ON CONFLICT (group_id, client_id) DO NOTHING RETURNING {ENTRY_COLUMNS}"
-        ),
-    );
-    let day = local_date(new.occurred_at);
-    let sale = new.sale.as_ref();
-    let values: Vec<sea_orm::Value> = vec![
-        Uuid::new_v4().into(),
-        new.kind.as_str().into(),
-        sale.map(|s| s.product_id).into(),
-        sale.map(|s| s.product_code.clone()).into(),
-        sale.map(|s| s.quantity).into(),
-        sale.map(|s| s.unit_price_cents).into(),
-        new.amount_cents.into(),
-        new.payment_method.as_str().into(),
-        new.occurred_at.into(),
-        new.activity.into(),
-        new.note.clone().into(),
-        new.client_id.clone().into(),
-        new.created_by.as_uuid().into(),
-        crate::now().into(),
-        new.campaign_year.into(),
-        new.group.as_uuid().into(),
-        day.into(),
-        day.into(),
-    ];
+    let entry = entry_statement::new_entry(new, crate::now());
+    let mut p = entry_statement::Params::default();
+    let insert = entry_statement::checked_insert(&mut p, new, &entry, backend, "");
+    let sql = format!("{insert} RETURNING {}", entry_statement::ENTRY_COLUMNS);
     Ok(ledger_entry::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, p.0))
         .one(txn)
         .await?)
-}
-
-/// `?` placeholders as the backend numbers them (`$1`, `$2`, … on PostgreSQL).
-fn numbered(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 32);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push('$');
-            out.push_str(&n.to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Why [`insert_checked`] stored nothing: the entry stored before under its client id, or the

@@ -6,7 +6,9 @@
 pub mod activities;
 pub mod audit;
 pub mod campaigns;
+pub mod changes;
 mod connect;
+pub mod directory;
 mod entities;
 mod entry_statement;
 mod error;

@@ -180,6 +180,7 @@ impl UserRepo {
             AuditEvent::new("user.update", "user", id).with_detail(detail.into()),
         )
         .await?;
+        crate::changes::announce(&txn).await?;
         txn.commit().await?;
         to_domain(row).map(Some)
     }

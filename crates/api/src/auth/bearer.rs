@@ -1,10 +1,10 @@
 //! The bearer security scheme: holding a `BearerAuth` is the proof that the request carries a
-//! valid access token of an active account. The actor's role and scope come from the database,
-//! so a deactivation or a role change takes effect at once.
+//! valid access token of an active account. The actor's role and scope come from the database
+//! (through the directory's copy, dropped on every account change), so a deactivation takes
+//! effect from the next request on.
 
 use campaign_domain::ids::UserId;
 use campaign_domain::policy::Actor;
-use campaign_persistence::users::UserRepo;
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
@@ -25,11 +25,11 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let id = uuid::Uuid::parse_str(&claims.sub)
         .map(UserId::from_uuid)
         .map_err(|_| ApiError::unauthorized("the access token is not valid; sign in again"))?;
-    let user = UserRepo::new(state.db.clone()).get(id).await.map_err(ApiError::from)?;
-    match user {
-        Some(user) if user.active => Ok(Actor {
-            user_id: user.id,
-            membership: user.membership,
+    let account = state.directory.account(id).await.map_err(ApiError::from)?;
+    match account {
+        Some(account) if account.active => Ok(Actor {
+            user_id: account.id,
+            membership: account.membership,
         }),
         Some(_) => Err(ApiError::unauthorized("this account is deactivated; ask the campaign staff").into()),
         None => Err(ApiError::unauthorized("the account of this token no longer exists").into()),

@@ -12,6 +12,7 @@ pub mod csv_table;
 mod errors;
 mod negotiated;
 mod rate_limit;
+mod rendered_json;
 mod request_context;
 mod time_limit;
 
@@ -23,5 +24,6 @@ pub use control_characters::ControlCharacters;
 pub use errors::to_problem;
 pub use negotiated::Negotiated;
 pub use rate_limit::{KeyedLimiter, PRUNE_EVERY_CHECKS, RateLimit};
+pub use rendered_json::RenderedJson;
 pub use request_context::{REQUEST_ID_HEADER, RequestContext, RequestId};
 pub use time_limit::TimeLimit;

@@ -8,6 +8,7 @@ use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Actor, Scope};
 use campaign_domain::user::Membership;
+use campaign_persistence::directory::Directory;
 use campaign_persistence::groups::{Group, GroupChanges, GroupFilter, GroupRepo};
 use campaign_persistence::municipalities::MunicipalityRepo;
 use chrono::{DateTime, Utc};
@@ -87,6 +88,8 @@ pub enum GroupCreated {
 
 pub struct GroupsApi {
     pub groups: GroupRepo,
+    /// Accounts and groups as requests need them, kept until they change.
+    pub directory: Directory,
     pub municipalities: MunicipalityRepo,
     pub auth: Arc<AuthState>,
 }
@@ -99,11 +102,21 @@ pub async fn visible_group(
     action: Action,
     why: &str,
 ) -> Result<Group, ApiError> {
+    let found = groups.get(GroupId::from_uuid(id)).await?;
+    allowed_group(found, actor, id, action, why)
+}
+
+/// `found`, the group `id` if there is one, if the actor may see it (404 otherwise, as if it
+/// did not exist).
+pub fn allowed_group(
+    found: Option<Group>,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+    why: &str,
+) -> Result<Group, ApiError> {
     let missing = || format!("there is no group {id}");
-    let group = groups
-        .get(GroupId::from_uuid(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found(missing()))?;
+    let group = found.ok_or_else(|| ApiError::not_found(missing()))?;
     let scope = Scope::Group {
         group: group.id,
         municipality: group.municipality,
@@ -244,6 +257,7 @@ impl GroupsApi {
             .update(GroupId::from_uuid(id.0), changes, &ctx)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("there is no group {}", id.0)))?;
+        self.directory.invalidate();
         Ok(Json(group.into()))
     }
 }

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::context::{allow, audit_context};
-use super::groups::visible_group;
+use super::groups::{allowed_group, visible_group};
 use super::idempotency;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
@@ -266,6 +266,9 @@ pub struct LedgerApi {
     pub feed: crate::live::TotalsFeed,
     pub ledger: LedgerRepo,
     pub groups: GroupRepo,
+    /// Accounts and groups as requests need them, kept until they change (an entry's statement
+    /// checks again that its group is active).
+    pub directory: campaign_persistence::directory::Directory,
     pub campaigns: CampaignRepo,
     pub activities: ActivityRepo,
     pub auth: Arc<AuthState>,
@@ -393,14 +396,15 @@ impl LedgerApi {
         _idempotency_key: Header<Option<String>>,
         body: Json<EntryIn>,
     ) -> Result<EntryCreated, ApiError> {
-        let group = visible_group(
-            &self.groups,
+        let group = allowed_group(
+            self.directory
+                .group(campaign_domain::ids::GroupId::from_uuid(id.0))
+                .await?,
             &auth.0,
             id.0,
             Action::Write,
             "only staff and the group's volunteers log its money",
-        )
-        .await?;
+        )?;
         let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
         let client_id = body.0.client_id.as_deref().map(ledger::client_id).transpose()?;
         let new = match self.checked(&group, body.0, client_id.clone(), auth.0.user_id).await? {
@@ -453,14 +457,15 @@ impl LedgerApi {
         id: Path<Uuid>,
         body: Json<BatchIn>,
     ) -> Result<Json<BatchOut>, ApiError> {
-        let group = visible_group(
-            &self.groups,
+        let group = allowed_group(
+            self.directory
+                .group(campaign_domain::ids::GroupId::from_uuid(id.0))
+                .await?,
             &auth.0,
             id.0,
             Action::Write,
             "only staff and the group's volunteers log its money",
-        )
-        .await?;
+        )?;
         if body.entries.len() > MAX_BATCH {
             return Err(ApiError::invalid_field(
                 "entries",

@@ -25,6 +25,7 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::Any;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,10 +33,11 @@ use std::time::Duration;
 use super::ApiTags;
 use super::campaign_choice::Chosen;
 use super::context::allow;
+use super::map_shapes::Boundary;
 use crate::auth::{AuthState, BearerAuth};
-use crate::http::Negotiated;
 use crate::http::accept;
 use crate::http::csv_table::{Cell, CsvTable};
+use crate::http::{Negotiated, RenderedJson};
 use crate::live_streams::{Latest, LiveTotals, Refused, StreamPermit};
 use crate::problem::ApiError;
 
@@ -220,7 +222,7 @@ pub struct Pacing {
 }
 
 /// A municipality on the campaign map.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct MapProperties {
     pub nis_code: String,
     pub name_nl: String,
@@ -231,23 +233,26 @@ pub struct MapProperties {
     pub activities: i64,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct MapFeature {
     /// Always `Feature`.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub kind: String,
     pub id: String,
     /// The boundary (a GeoJSON MultiPolygon) where loaded, else `null`.
     #[oai(nullable)]
-    pub geometry: Option<Any<serde_json::Value>>,
+    pub geometry: Option<Any<Boundary>>,
     pub properties: MapProperties,
 }
 
-/// Municipalities as a GeoJSON FeatureCollection (RFC 7946).
-#[derive(Debug, Object)]
+/// Municipalities as a GeoJSON FeatureCollection (RFC 7946), written by serde: the boundaries
+/// go into the answer as the text they are kept as.
+#[derive(Debug, Object, Serialize)]
 pub struct CampaignMap {
     /// Always `FeatureCollection`.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub kind: String,
     pub features: Vec<MapFeature>,
 }
@@ -256,7 +261,7 @@ pub struct CampaignMap {
 pub enum MapResponse {
     /// The map.
     #[oai(status = 200, content_type = "application/geo+json")]
-    Map(Json<CampaignMap>),
+    Map(RenderedJson<CampaignMap>),
 }
 
 pub struct TotalsApi {
@@ -766,10 +771,13 @@ impl TotalsApi {
                 }
             })
             .collect();
-        Ok(MapResponse::Map(Json(CampaignMap {
+        let map = CampaignMap {
             kind: "FeatureCollection".to_owned(),
             features,
-        })))
+        };
+        let body = RenderedJson::new(&map)
+            .map_err(|e| ApiError::internal(&format_args!("writing the campaign map failed: {e}")))?;
+        Ok(MapResponse::Map(body))
     }
 
     /// The public thermometer

@@ -128,6 +128,8 @@ pub enum UserCreated {
 
 pub struct UsersApi {
     pub users: UserRepo,
+    /// Accounts and groups as requests need them, kept until they change.
+    pub directory: campaign_persistence::directory::Directory,
     pub municipalities: MunicipalityRepo,
     pub auth: Arc<AuthState>,
 }
@@ -302,6 +304,8 @@ impl UsersApi {
             .update(target, changes, &ctx)
             .await?
             .ok_or_else(|| no_such_user(id.0))?;
+        // Its requests are checked against the change from the next one on.
+        self.directory.invalidate();
         Ok(Json(user.into()))
     }
 }
