@@ -79,7 +79,9 @@ async fn run(backend: Backend) -> Vec<String> {
     let state = AppState::load(db.clone(), http, auth).await.unwrap();
     let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
     let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
-    let server = tokio::spawn(Server::new_with_acceptor(acceptor).run(campaign_api::app(state)));
+    let server = tokio::spawn(
+        Server::new_with_acceptor(campaign_api::no_delay::NoDelay(acceptor)).run(campaign_api::app(state)),
+    );
 
     let mut rows = Vec::new();
     for (clients, per_client) in PER_CLIENT {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod live;
 pub mod live_streams;
 pub mod metrics;
+pub mod no_delay;
 pub mod problem;
 pub mod routes;
 pub mod state;

@@ -58,7 +58,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
             .unwrap_or(args.bind);
         println!("{}", demo::render(report, &format!("http://{address}")));
     }
-    Server::new_with_acceptor(acceptor)
+    Server::new_with_acceptor(crate::no_delay::NoDelay(acceptor))
         .run_with_graceful_shutdown(crate::app(state), shutdown_signal(), Some(DRAIN_TIMEOUT))
         .await
         .context("the server stopped with an error")?;
