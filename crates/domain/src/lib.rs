@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod boundaries;
 pub mod campaign;
+pub mod engagement;
 pub mod entry_check;
 pub mod error;
 pub mod geo_index;
@@ -20,6 +21,7 @@ pub mod outlines;
 pub mod paging;
 pub mod point;
 pub mod policy;
+pub mod programme;
 pub mod user;
 
 pub use error::{FieldError, ValidationError};
