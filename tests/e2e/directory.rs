@@ -4,12 +4,8 @@
 //! refused, by the sale's own statement.
 use std::time::{Duration, Instant};
 
-use campaign_api::AppState;
-use campaign_api::auth::AuthState;
 use chrono::Utc;
-use poem::EndpointExt;
 use poem::http::StatusCode;
-use poem::test::TestClient;
 use serde_json::{Value, json};
 
 use crate::{Answer, Backend, Session, TestApp, on_both_databases, patch_as, post_as};
@@ -38,10 +34,7 @@ async fn another_server_on_the_same_database_hears_of_deactivations(backend: Bac
     let entries = format!("/api/v1/groups/{group}/entries");
 
     // A second server process on the same database, with its own copies.
-    let db = campaign_persistence::connect(&app.database.url, 3).await.unwrap();
-    let auth = AuthState::new(campaign_tests::TEST_JWT_SECRET, Default::default()).unwrap();
-    let state = AppState::load(db, Default::default(), auth).await.unwrap();
-    let other = TestClient::new(campaign_api::app(state).boxed());
+    let other = app.second_server().await;
     let send = |method: &str, path: &str, session: &Session, body: Option<Value>| {
         let request = match method {
             "POST" => other.post(path),

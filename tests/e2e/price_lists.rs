@@ -2,12 +2,8 @@
 //! other server on the same PostgreSQL database.
 use std::time::{Duration, Instant};
 
-use campaign_api::AppState;
-use campaign_api::auth::AuthState;
 use chrono::Utc;
-use poem::EndpointExt;
 use poem::http::StatusCode;
-use poem::test::TestClient;
 use serde_json::{Value, json};
 
 use crate::{Answer, Backend, TestApp, on_both_databases, patch_as, post_as};
@@ -113,10 +109,7 @@ async fn another_server_on_the_same_database_hears_of_a_new_product(backend: Bac
     let now = Utc::now() - chrono::Duration::minutes(1);
 
     // A second server process on the same database, with its own copy of the price lists.
-    let db = campaign_persistence::connect(&app.database.url, 3).await.unwrap();
-    let auth = AuthState::new(campaign_tests::TEST_JWT_SECRET, Default::default()).unwrap();
-    let state = AppState::load(db, Default::default(), auth).await.unwrap();
-    let other = TestClient::new(campaign_api::app(state).boxed());
+    let other = app.second_server().await;
     let send = |body: Value| {
         let request = other
             .post(&uri)

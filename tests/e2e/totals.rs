@@ -550,15 +550,7 @@ async fn every_replica_streams_a_write_made_through_another(backend: Backend) {
     let y = year();
     let (group, volunteer) = app.new_volunteer().await;
     // A second server process on the same database.
-    let auth = campaign_api::auth::AuthState::new(
-        campaign_tests::TEST_JWT_SECRET,
-        campaign_api::http::TrustedProxies::default(),
-    )
-    .unwrap();
-    let state = campaign_api::AppState::load(app.db.clone(), Default::default(), auth)
-        .await
-        .unwrap();
-    let replica = poem::test::TestClient::new(poem::EndpointExt::boxed(campaign_api::app(state)));
+    let replica = app.second_server().await;
     let resp = replica
         .get(format!("/api/v1/campaigns/{y}/totals/stream"))
         .header("authorization", app.staff.bearer())

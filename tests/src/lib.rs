@@ -279,6 +279,19 @@ impl TestApp {
     }
 
     /// A new group in Gent with a volunteer of it signed in.
+    /// A second server on the same database, as another process would be: its own pool, its
+    /// own copies kept in memory and its own listening connection.
+    pub async fn second_server(&self) -> TestClient<BoxEndpoint<'static>> {
+        let db = campaign_persistence::connect(&self.database.url, 3)
+            .await
+            .expect("connect the second server");
+        let auth = AuthState::new(TEST_JWT_SECRET, TrustedProxies::default()).expect("auth state");
+        let state = AppState::load(db, HttpSettings::default(), auth)
+            .await
+            .expect("load the second server");
+        TestClient::new(campaign_api::app(state).boxed())
+    }
+
     pub async fn new_volunteer(&self) -> (GroupId, Session) {
         let group = self.new_group("44021").await;
         (group, self.sign_in_new(Membership::Volunteer { group }).await)

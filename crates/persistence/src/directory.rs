@@ -49,10 +49,11 @@ type Copies<K, V> = Arc<RwLock<HashMap<K, Kept<V>>>>;
 
 #[derive(Clone)]
 pub struct Directory {
-    db: DatabaseConnection,
+    users: UserRepo,
+    groups: GroupRepo,
     changes: Changes,
-    accounts: Copies<UserId, Account>,
-    groups: Copies<GroupId, Group>,
+    kept_accounts: Copies<UserId, Account>,
+    kept_groups: Copies<GroupId, Group>,
 }
 
 impl Directory {
@@ -60,10 +61,11 @@ impl Directory {
     /// listened to by the caller) counts none.
     pub fn new(db: DatabaseConnection, changes: Changes) -> Self {
         Self {
-            db,
+            users: UserRepo::new(db.clone()),
+            groups: GroupRepo::new(db),
             changes,
-            accounts: Arc::default(),
-            groups: Arc::default(),
+            kept_accounts: Arc::default(),
+            kept_groups: Arc::default(),
         }
     }
 
@@ -74,9 +76,8 @@ impl Directory {
 
     /// The account `id`, `None` if there is none.
     pub async fn account(&self, id: UserId) -> Result<Option<Account>, StoreError> {
-        let users = UserRepo::new(self.db.clone());
-        self.kept(&self.accounts, id, async {
-            Ok(users.get(id).await?.map(|user| Account {
+        self.kept(&self.kept_accounts, id, async {
+            Ok(self.users.get(id).await?.map(|user| Account {
                 id: user.id,
                 membership: user.membership,
                 active: user.active,
@@ -87,8 +88,7 @@ impl Directory {
 
     /// The group `id`, `None` if there is none.
     pub async fn group(&self, id: GroupId) -> Result<Option<Group>, StoreError> {
-        let groups = GroupRepo::new(self.db.clone());
-        self.kept(&self.groups, id, groups.get(id)).await
+        self.kept(&self.kept_groups, id, self.groups.get(id)).await
     }
 
     /// The copy of `key` while it is current, else what `read` gives (kept if found; an absent
