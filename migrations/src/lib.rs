@@ -17,6 +17,7 @@ mod m20261127_000009_ledger_total;
 mod m20261127_000010_ledger_rollup;
 mod m20261201_000101_login_attempt;
 mod m20261202_000001_activity_version;
+mod m20261203_000001_engagement;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_ledger_rollup::Migration),
             Box::new(m20261201_000101_login_attempt::Migration),
             Box::new(m20261202_000001_activity_version::Migration),
+            Box::new(m20261203_000001_engagement::Migration),
         ]
     }
 }

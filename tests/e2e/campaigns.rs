@@ -282,6 +282,9 @@ async fn every_protected_operation_declares_bearer_auth(backend: Backend) {
         "get_thermometer",
         "search_public_municipalities",
         "get_municipality_outlines",
+        "list_programmes",
+        "get_programme",
+        "list_programme_municipalities",
     ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

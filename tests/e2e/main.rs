@@ -7,6 +7,7 @@ mod boundaries_import;
 mod campaigns;
 mod demo;
 mod directory;
+mod engagements;
 mod group_totals;
 mod groups;
 mod http_skeleton;

@@ -103,8 +103,28 @@ async fn a_contact_sees_their_municipality_at_a_glance(backend: Backend) {
     .await
     .expect(StatusCode::OK);
 
+    patch_as(
+        &app,
+        &gent,
+        "/api/v1/municipalities/44021/engagements/faire-gemeente",
+        &json!({ "status": "interested", "evidence": { "council": "Op de agenda van de raad" } }),
+    )
+    .await
+    .expect(StatusCode::OK);
+
     let answer = get_as(&app, &gent, "/api/v1/municipalities/44021/overview").await;
     let o = answer.expect(StatusCode::OK);
+    let engagements: Vec<(&str, &str)> = o["engagements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["programme"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        engagements,
+        [("faire-gemeente", "interested"), ("solidaire-gemeente", "not_engaged")]
+    );
+    assert_eq!(o["engagements"][0]["evidence"]["council"], "Op de agenda van de raad");
     assert_eq!(
         o["municipality"],
         json!({ "nis_code": "44021", "name_nl": "Gent", "name_fr": null, "province": "Oost-Vlaanderen" })

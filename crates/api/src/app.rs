@@ -12,6 +12,7 @@ use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
+use crate::routes::engagements::EngagementsApi;
 use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
@@ -20,6 +21,7 @@ use crate::routes::materials::MaterialsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::municipality_overview::MunicipalityOverviewApi;
 use crate::routes::outlines::OutlinesApi;
+use crate::routes::programmes::ProgrammesApi;
 use crate::routes::public_municipalities::PublicMunicipalitiesApi;
 use crate::routes::totals::TotalsApi;
 use crate::routes::users::UsersApi;
@@ -27,11 +29,13 @@ use crate::state::AppState;
 use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
+use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::login_attempts::LoginAttemptRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::programmes::ProgrammeRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::totals::TotalsRepo;
 use campaign_persistence::users::UserRepo;
@@ -41,6 +45,7 @@ pub const API_PREFIX: &str = "/api/v1";
 /// The OpenAPI service with every operation of `/api/v1`.
 pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, ()> {
     let db = &state.db;
+    let shapes = crate::routes::map_shapes::MapShapes::default();
     let municipalities = MunicipalitiesApi {
         repo: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -101,7 +106,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         municipalities: MunicipalityRepo::new(db.clone()),
         groups: GroupRepo::new(db.clone()),
         activities: ActivityRepo::new(db.clone()),
-        shapes: Default::default(),
+        shapes: shapes.clone(),
     };
     let ledger = LedgerApi {
         prices: state.prices.clone(),
@@ -125,6 +130,18 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         groups: GroupRepo::new(db.clone()),
         activities: ActivityRepo::new(db.clone()),
         materials: MaterialRepo::new(db.clone()),
+        engagements: EngagementRepo::new(db.clone()),
+    };
+    let programmes = ProgrammesApi {
+        programmes: ProgrammeRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let engagements = EngagementsApi {
+        engagements: EngagementRepo::new(db.clone()),
+        programmes: ProgrammeRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        shapes,
+        auth: state.auth.clone(),
     };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
@@ -143,6 +160,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             ledger,
             materials,
             totals,
+            (programmes, engagements),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod boundaries;
 pub mod campaign;
 pub mod engagement;
+pub mod engagement_change;
 pub mod entry_check;
 pub mod error;
 pub mod geo_index;

@@ -49,19 +49,26 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Database::connect(options).await
 }
 
-/// Brings the schema up to date. Running it again is harmless. On PostgreSQL an advisory lock
+/// Brings the schema up to date and seeds the programmes 11.11.11 runs where missing. Running it
+/// again is harmless. On PostgreSQL an advisory lock
 /// makes replicas that start together take turns.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             let lock = db.begin().await?;
             lock.execute_unprepared("SELECT pg_advisory_xact_lock(7260001)").await?;
-            let result = Migrator::up(db, None).await;
+            let mut result = Migrator::up(db, None).await;
+            if result.is_ok() {
+                result = crate::programmes::seed_missing(db).await;
+            }
             lock.commit().await?;
             result
         }
         // Holding a transaction here would deadlock a one-connection SQLite pool.
-        _ => Migrator::up(db, None).await,
+        _ => {
+            Migrator::up(db, None).await?;
+            crate::programmes::seed_missing(db).await
+        }
     }
 }
 

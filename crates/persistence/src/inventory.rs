@@ -4,7 +4,9 @@
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::StoreError;
-use crate::entities::{activity, app_user, campaign, ledger_entry, material, material_request, volunteer_group};
+use crate::entities::{
+    activity, app_user, campaign, engagement, ledger_entry, material, material_request, volunteer_group,
+};
 
 /// The first kind of campaign data this database holds, as a phrase for people; `None` when it
 /// holds none. One account (the first staff account made at start-up) does not count.
@@ -16,6 +18,7 @@ pub async fn first_data(db: &DatabaseConnection) -> Result<Option<&'static str>,
         ("ledger entries", ledger_entry::Entity::find().count(db).await?),
         ("materials", material::Entity::find().count(db).await?),
         ("material requests", material_request::Entity::find().count(db).await?),
+        ("programme engagements", engagement::Entity::find().count(db).await?),
     ];
     if let Some((what, _)) = checks.iter().find(|(_, n)| *n > 0) {
         return Ok(Some(what));

@@ -171,7 +171,7 @@ impl MunicipalityRepo {
     }
 }
 
-fn to_domain(row: municipality::Model) -> Result<Municipality, StoreError> {
+pub(crate) fn to_domain(row: municipality::Model) -> Result<Municipality, StoreError> {
     let corrupt =
         |e: campaign_domain::ValidationError| StoreError::Corrupt(format!("municipality {}: {e}", row.nis_code));
     Ok(Municipality {

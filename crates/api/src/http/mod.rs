@@ -11,6 +11,7 @@ mod control_characters;
 pub mod csv_table;
 mod errors;
 mod negotiated;
+pub mod preconditions;
 mod rate_limit;
 mod rendered_json;
 mod request_context;

@@ -21,8 +21,7 @@ use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use chrono::{DateTime, FixedOffset, Utc};
 use poem::Request;
-use poem::http::{StatusCode, header};
-use poem::web::headers::{ETag, HeaderMapExt, IfMatch};
+use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -34,6 +33,7 @@ use super::groups::visible_group;
 use super::municipalities::ProvinceName;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
+use crate::http::preconditions::{etag, if_match_of, passes};
 use crate::http::{Negotiated, accept};
 use crate::problem::{ApiError, Problem};
 
@@ -689,7 +689,7 @@ impl ActivitiesApi {
         _if_match: Header<Option<String>>,
         body: Json<UpdateActivityRequest>,
     ) -> Result<ActivityUpdated, ApiError> {
-        let if_match = if_match_of(req)?;
+        let if_match = if_match_of(req, "GET /activities/{id}")?;
         let seen = self
             .visible_activity(
                 &auth,
@@ -780,44 +780,6 @@ fn merge(
         status,
         attendance,
     })
-}
-
-/// The `ETag` of an activity's version: strong, opaque to clients.
-fn etag(version: i32) -> String {
-    format!("\"v{version}\"")
-}
-
-/// Whether `If-Match` lets a change of `version` through.
-fn passes(if_match: Option<&IfMatch>, version: i32) -> bool {
-    match if_match {
-        None => true,
-        Some(tags) => etag(version)
-            .parse::<ETag>()
-            .is_ok_and(|tag| tags.precondition_passes(&tag)),
-    }
-}
-
-/// The request's `If-Match`, if it sent one; an unreadable one is 400 (never ignored, never
-/// taken for a tag that merely does not match).
-fn if_match_of(req: &Request) -> Result<Option<IfMatch>, ApiError> {
-    let invalid = || {
-        ApiError::invalid_field(
-            "If-Match",
-            "must be `*` or a comma-separated list of ETags as GET /activities/{id} answers them, e.g. \"v3\"",
-        )
-    };
-    for value in req.headers().get_all(header::IF_MATCH) {
-        let text = value.to_str().map_err(|_| invalid())?;
-        let well_formed = text.trim() == "*"
-            || text
-                .split(',')
-                .map(str::trim)
-                .all(|tag| !tag.is_empty() && tag.parse::<ETag>().is_ok());
-        if !well_formed {
-            return Err(invalid());
-        }
-    }
-    req.headers().typed_try_get::<IfMatch>().map_err(|_| invalid())
 }
 
 fn rename(mut e: campaign_domain::ValidationError, field: &str) -> campaign_domain::ValidationError {

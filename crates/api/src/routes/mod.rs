@@ -6,6 +6,7 @@ pub mod auth;
 pub mod campaign_choice;
 pub mod campaigns;
 pub mod context;
+pub mod engagements;
 pub mod group_totals;
 pub mod groups;
 pub mod health;
@@ -17,6 +18,7 @@ pub mod municipalities;
 pub mod municipality_overview;
 pub mod outlines;
 pub mod pagination;
+pub mod programmes;
 pub mod public_municipalities;
 pub mod totals;
 pub mod users;
@@ -47,4 +49,6 @@ pub enum ApiTags {
     Totals,
     /// The registry of municipalities of Flanders and Brussels, and point lookup
     Municipalities,
+    /// Engagement programmes (Faire Gemeente, Solidaire Gemeente) and where municipalities stand in them
+    Programmes,
 }

@@ -7,6 +7,7 @@ use campaign_domain::municipality::NisCode;
 use campaign_domain::policy::{Action, Scope};
 use campaign_persistence::activities::{Activity, ActivityFilter, ActivityRepo};
 use campaign_persistence::campaigns::CampaignRepo;
+use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::groups::{GroupFilter, GroupRepo};
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
@@ -21,6 +22,7 @@ use super::ApiTags;
 use super::activities::{KindName, StatusName};
 use super::campaign_choice::Chosen;
 use super::context::allow;
+use super::engagements::EngagementOut;
 use super::materials::MaterialRequestOut;
 use super::municipalities::ProvinceName;
 use crate::auth::BearerAuth;
@@ -139,6 +141,9 @@ pub struct MunicipalityOverview {
     /// The municipality's latest material requests, newest first, at most 20 (the whole list:
     /// `GET /material-requests?municipality_nis=`).
     pub requests: Vec<MaterialRequestOut>,
+    /// Its engagement in every programme (`not_engaged` where it never moved), in programme
+    /// code order; the history is at `GET /municipalities/{nis}/engagements/{programme}`.
+    pub engagements: Vec<EngagementOut>,
 }
 
 pub struct MunicipalityOverviewApi {
@@ -148,6 +153,7 @@ pub struct MunicipalityOverviewApi {
     pub groups: GroupRepo,
     pub activities: ActivityRepo,
     pub materials: MaterialRepo,
+    pub engagements: EngagementRepo,
 }
 
 #[OpenApi(tag = "ApiTags::Municipalities")]
@@ -155,7 +161,7 @@ impl MunicipalityOverviewApi {
     /// A municipality at a glance
     ///
     /// Its groups, upcoming activities, money raised in a campaign against the previous
-    /// campaign on the same day, and its material requests. Staff and the municipality's
+    /// campaign on the same day, its material requests and its engagement programmes. Staff and the municipality's
     /// contacts; 404 for anyone else (volunteers included). Without `campaign_year`, the current
     /// campaign (the one under way, else the next, else the last).
     #[oai(
@@ -211,6 +217,7 @@ impl MunicipalityOverviewApi {
             .await?;
         let counts = self.materials.count_by_status(code).await?;
         let requests = self.materials.latest_requests(code, OVERVIEW_LIST_MAX).await?;
+        let engagements = self.engagements.for_municipality(code).await?;
         let municipality = listing.municipality;
         Ok(Json(MunicipalityOverview {
             municipality: OverviewMunicipality {
@@ -235,6 +242,7 @@ impl MunicipalityOverviewApi {
             upcoming_activities: upcoming.into_iter().map(Into::into).collect(),
             requests_by_status: RequestsByStatus::from_counts(&counts),
             requests: requests.into_iter().map(Into::into).collect(),
+            engagements: engagements.into_iter().map(Into::into).collect(),
         }))
     }
 }

@@ -1,6 +1,6 @@
 // The municipal contact's page: my municipality at a glance, the material catalogue, a request
-// for materials, and each request followed through its states (refreshed every minute while the
-// page is in view).
+// for materials, each request followed through its states (refreshed every minute while the
+// page is in view), and the municipality's engagement programmes with their evidence.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { frame, section, notice } from '../core/layout.js';
@@ -11,6 +11,7 @@ import { loadOverview, renderOverview, overviewFailed } from './contact/overview
 import { loadCatalogue, renderCatalogue, catalogueFailed } from './contact/catalogue.js';
 import { requestForm } from './contact/request-form.js';
 import { loadRequests, renderRequests, requestsFailed } from './contact/requests.js';
+import { loadProgrammes, renderProgrammes, programmesFailed } from './contact/programmes.js';
 
 const REFRESH_MS = 60_000;
 
@@ -19,7 +20,7 @@ if (me) start(me);
 
 function start(account) {
   const main = frame('contact.title', {
-    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests']],
+    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes']],
   });
   const nis = account.municipality_nis;
   if (!nis) {
@@ -34,6 +35,7 @@ function start(account) {
   const requestsList = h('ul', { id: 'requests', class: 'items contact-requests' });
   const requestsMessage = h('div', { id: 'requests-message', 'aria-live': 'polite' });
   const updated = h('span', { class: 'muted', id: 'requests-updated' });
+  const programmesBody = h('div', { class: 'section-body' }, loading());
   const refreshButton = h('button', { type: 'button', class: 'secondary', id: 'requests-refresh' }, t('contact.requests.refresh'));
 
   main.append(
@@ -44,7 +46,8 @@ function start(account) {
     section('follow', 'contact.requests.title',
       h('div', { class: 'actions contact-refresh' }, refreshButton, updated),
       requestsMessage,
-      requestsList));
+      requestsList),
+    section('programmes', 'contact.programmes.title', programmesBody));
 
   let materials = new Map();
   const updateForm = requestForm(formBody, nis, () => refreshAll());
@@ -111,6 +114,16 @@ function start(account) {
     if (document.visibilityState === 'visible' && Date.now() - last >= REFRESH_MS) refreshAll();
   });
 
+  // Loaded once and after each save, never by the timer: a form being filled in stays as it is.
+  async function refreshProgrammes() {
+    try {
+      renderProgrammes(programmesBody, nis, await loadProgrammes(nis), refreshProgrammes);
+    } catch (error) {
+      programmesFailed(programmesBody, error);
+    }
+  }
+
   refreshAll();
+  refreshProgrammes();
   registerServiceWorker();
 }

@@ -22,7 +22,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
-use super::{DemoAccount, DemoOptions, Loaded, calendar, materials, names, new_password};
+use super::{DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password};
 use crate::auth::Passwords;
 
 /// The accounts printed for people to sign in with: staff, a volunteer, a municipal contact.
@@ -129,6 +129,9 @@ pub async fn load(
         None => Vec::new(),
     };
     tracing::info!("materials and requests loaded");
+    let codes: Vec<NisCode> = registry.iter().map(|m| m.municipality.nis_code).collect();
+    let engagements = engagements::load(db, &mut rng, &codes, home, today).await?;
+    tracing::info!(?engagements, "engagement programmes loaded");
 
     let memberships = [
         (DEMO_EMAILS[0], "Demo staff", Membership::Staff),
@@ -149,6 +152,7 @@ pub async fn load(
         entries,
         corrections,
         requests,
+        engagements,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

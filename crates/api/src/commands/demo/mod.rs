@@ -1,6 +1,7 @@
 //! `campaign demo` and `serve --demo`: a realistic campaign to look around in — this year's and
 //! last year's, a few hundred groups over the municipalities, their activities, about 100,000
-//! ledger entries, materials and requests in every state — and one account per role.
+//! ledger entries, materials and requests in every state, engagement programmes for a few dozen
+//! municipalities — and one account per role.
 //!
 //! It only loads into a fresh database: no campaigns, groups, activities, entries or materials,
 //! and no account but a first staff account. On a database that holds the demo already it gives
@@ -8,6 +9,7 @@
 //! prints accounts that work.
 
 mod calendar;
+mod engagements;
 mod generate;
 mod load;
 mod materials;
@@ -16,6 +18,7 @@ mod names;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use campaign_domain::engagement::EngagementStatus;
 use campaign_domain::material::RequestStatus;
 use campaign_domain::user::{Email, Role};
 use campaign_persistence::DatabaseConnection;
@@ -57,6 +60,8 @@ pub struct Loaded {
     pub entries: usize,
     pub corrections: usize,
     pub requests: Vec<(RequestStatus, usize)>,
+    /// Municipalities per programme status reached (both programmes together).
+    pub engagements: Vec<(EngagementStatus, usize)>,
     pub seconds: f64,
 }
 
@@ -145,7 +150,7 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
     if let Some(loaded) = &report.loaded {
         out.push_str(&format!(
             "Demo campaign loaded in {:.1} s: campaigns {:?}, {} groups, {} activities, {} ledger entries \
-             ({} corrected), material requests {}.\n",
+             ({} corrected), material requests {}, programme engagements {}.\n",
             loaded.seconds,
             loaded.years,
             loaded.groups,
@@ -154,6 +159,12 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
             loaded.corrections,
             loaded
                 .requests
+                .iter()
+                .map(|(status, n)| format!("{} {n}", status.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            loaded
+                .engagements
                 .iter()
                 .map(|(status, n)| format!("{} {n}", status.as_str()))
                 .collect::<Vec<_>>()
