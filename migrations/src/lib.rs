@@ -18,6 +18,7 @@ mod m20261127_000010_ledger_rollup;
 mod m20261201_000101_login_attempt;
 mod m20261202_000001_activity_version;
 mod m20261203_000001_engagement;
+mod m20261203_000002_question;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000101_login_attempt::Migration),
             Box::new(m20261202_000001_activity_version::Migration),
             Box::new(m20261203_000001_engagement::Migration),
+            Box::new(m20261203_000002_question::Migration),
         ]
     }
 }

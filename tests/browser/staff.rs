@@ -37,6 +37,61 @@ async fn the_dashboard_follows_a_sale_live_and_maps_every_municipality(backend: 
         .await;
     assert_eq!(paths.as_u64(), Some(304));
 
+    // The same shapes show a programme: Gent committed, Leuven recognised, the rest neither.
+    let engagement = |nis: &str| format!("/api/v1/municipalities/{nis}/engagements/faire-gemeente");
+    for (nis, body) in [
+        ("44021", json!({ "status": "interested" })),
+        (
+            "44021",
+            json!({ "status": "committed", "council_decision_on": "2026-03-12" }),
+        ),
+        ("24062", json!({ "status": "interested" })),
+        (
+            "24062",
+            json!({ "status": "committed", "council_decision_on": "2025-03-12" }),
+        ),
+        (
+            "24062",
+            json!({ "status": "recognised", "recognised_on": "2025-06-01", "renewal_due_on": "2027-06-01" }),
+        ),
+    ] {
+        let (status, answer) = call(&app, &app.staff, "PATCH", &engagement(nis), Some(body)).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    browser
+        .eval(
+            "const s = document.querySelector('#map-layer');
+             s.value = 'faire-gemeente';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await;
+    let classes = browser
+        .wait_until(
+            "Faire Gemeente on the map",
+            "const m = document.querySelector(\"#map[data-programme='faire-gemeente']\");
+             if (!m) return null;
+             const of = (nis) => m.querySelector(`path[data-nis='${nis}']`)?.getAttribute('class');
+             return [of('44021'), of('24062'), of('11002'), m.querySelectorAll('path[data-nis]').length].join(' ');",
+        )
+        .await;
+    assert_eq!(classes, "p-committed p-recognised p-none 304");
+    browser.screenshot(&format!("staff-programme-map-{backend:?}")).await;
+    browser
+        .eval(
+            "const s = document.querySelector('#map-layer');
+             s.value = '';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await;
+    browser
+        .wait_until(
+            "the money map back",
+            "return document.querySelector('#map:not([data-programme]) svg path[data-nis]') !== null;",
+        )
+        .await;
+
     // A sale logged elsewhere reaches the open dashboard within 2 s (the stream pushes at most
     // once a second).
     sale_through_api(&app, &volunteer, &group, 2).await;

@@ -6,9 +6,9 @@ use campaign_api::commands::demo::{DemoOptions, DemoReport, load_or_refresh};
 use campaign_domain::user::Role;
 use campaign_persistence::totals::TotalsRepo;
 use poem::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::{Backend, Session, TestApp, get_as, on_both_databases, post_as};
+use crate::{Backend, Session, TestApp, get, get_as, on_both_databases, post_as};
 
 on_both_databases!(
     the_demo_is_a_whole_campaign_that_its_accounts_can_use,
@@ -120,6 +120,30 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
         requests.iter().all(|r| &r["municipality_nis"] == home),
         "only their municipality"
     );
+    // Its programmes under way, and its questions in every state.
+    let home = home.as_str().unwrap();
+    let engagements = get_as(&app, &contact, &format!("/api/v1/municipalities/{home}/engagements")).await;
+    let statuses: Vec<Value> = engagements.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!("committed"), json!("interested")]);
+    let questions = get_as(&app, &contact, "/api/v1/questions").await;
+    let mut states: Vec<String> = questions.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["status"].as_str().unwrap().to_owned())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(states, ["answered", "closed", "open"]);
+    let public = get(&app, "/api/v1/public/programmes/faire-gemeente/municipalities").await;
+    assert!(public.expect(StatusCode::OK)["items"].as_array().unwrap().len() >= 10);
+    let renewals = get_as(&app, &staff, "/api/v1/engagements/renewals-due?within_days=3650").await;
+    assert!(!renewals.expect(StatusCode::OK)["items"].as_array().unwrap().is_empty());
 
     // A restart with --demo: nothing loaded twice, new passwords that work, old ones that don't.
     let again = load(&app).await;

@@ -2,8 +2,6 @@
 //! not engaged to recognised with evidence and history, who may move what, every role against
 //! every engagement resource, lost updates refused, the public list and map, renewals due.
 
-use campaign_domain::municipality::NisCode;
-use campaign_domain::user::Membership;
 use chrono::{Duration, Utc};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
@@ -22,13 +20,6 @@ on_both_databases!(
 
 const GENT: &str = "44021";
 const LEUVEN: &str = "24062";
-
-async fn contact(app: &TestApp, nis: &str) -> Session {
-    app.sign_in_new(Membership::MunicipalContact {
-        municipality: NisCode::parse(nis).unwrap(),
-    })
-    .await
-}
 
 fn engagement(nis: &str, programme: &str) -> String {
     format!("/api/v1/municipalities/{nis}/engagements/{programme}")
@@ -82,7 +73,7 @@ async fn programmes_are_seeded_and_staff_edit_them(backend: Backend) {
 
     let new = json!({ "code": "klimaatgemeente", "name": "Klimaatgemeente",
                       "criteria": [{ "code": "plan", "title": "Een klimaatplan" }] });
-    let gent = contact(&app, GENT).await;
+    let gent = app.new_contact(GENT).await;
     let (_, volunteer) = app.new_volunteer().await;
     for session in [&gent, &volunteer] {
         post_as(&app, session, "/api/v1/programmes", &new)
@@ -148,7 +139,7 @@ async fn a_contact_commits_and_staff_recognise(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let gent = contact(&app, GENT).await;
+    let gent = app.new_contact(GENT).await;
     let all = get_as(&app, &gent, &format!("/api/v1/municipalities/{GENT}/engagements")).await;
     let items = all.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 2);
@@ -269,8 +260,8 @@ async fn every_role_against_every_engagement_resource(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let gent = contact(&app, GENT).await;
-    let leuven = contact(&app, LEUVEN).await;
+    let gent = app.new_contact(GENT).await;
+    let leuven = app.new_contact(LEUVEN).await;
     let (_, volunteer) = app.new_volunteer().await;
     let list = format!("/api/v1/municipalities/{GENT}/engagements");
     let one = engagement(GENT, "solidaire-gemeente");
@@ -334,7 +325,7 @@ async fn a_change_from_a_stale_version_is_refused(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let gent = contact(&app, GENT).await;
+    let gent = app.new_contact(GENT).await;
     let uri = engagement(GENT, "faire-gemeente");
     let first = get_as(&app, &gent, &uri).await;
     let tag = first.header("etag").unwrap().to_owned();
@@ -376,7 +367,7 @@ async fn evidence_is_kept_per_current_criterion(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let gent = contact(&app, GENT).await;
+    let gent = app.new_contact(GENT).await;
     let uri = engagement(GENT, "faire-gemeente");
     let wrong = patch_as(
         &app,
@@ -432,7 +423,7 @@ async fn the_public_sees_committed_and_recognised_municipalities(backend: Backen
     let Some(app) = TestApp::with_boundaries(backend).await else {
         return;
     };
-    let gent = contact(&app, GENT).await;
+    let gent = app.new_contact(GENT).await;
     recognise(&app, LEUVEN, "faire-gemeente", "2025-06-01", "2027-06-01").await;
     let uri = engagement(GENT, "faire-gemeente");
     patch_as(&app, &gent, &uri, &json!({ "status": "interested" }))

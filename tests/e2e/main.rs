@@ -21,6 +21,7 @@ mod openapi_contract;
 mod outlines;
 mod price_lists;
 mod public_municipalities;
+mod questions;
 mod text_input;
 mod totals;
 mod users;

@@ -1,8 +1,6 @@
 //! Materials and requests: catalogue and stock, the state machine with its stock effects,
 //! roles, bad input, idempotency, and no oversell under concurrency.
 
-use campaign_domain::municipality::NisCode;
-use campaign_domain::user::Membership;
 use chrono::{Duration, Utc};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
@@ -54,13 +52,6 @@ async fn stock(app: &TestApp, code: &str) -> (i64, i64, i64) {
     )
 }
 
-async fn contact(app: &TestApp, nis: &str) -> Session {
-    app.sign_in_new(Membership::MunicipalContact {
-        municipality: NisCode::parse(nis).unwrap(),
-    })
-    .await
-}
-
 async fn submit(app: &TestApp, session: &Session, nis: &str, body: &Value) -> Value {
     let answer = post_as(
         app,
@@ -96,7 +87,7 @@ async fn staff_keep_the_catalogue_and_everyone_reads_it(backend: Backend) {
     };
     catalogue(&app).await;
     let (_, volunteer) = app.new_volunteer().await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     for session in [&volunteer, &gent] {
         let answer = get_as(&app, session, "/api/v1/materials").await;
         let list = answer.expect(StatusCode::OK);
@@ -208,7 +199,7 @@ async fn a_request_goes_from_submitted_to_returned(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let staff = app.staff.clone();
     let created = submit(&app, &gent, "44021", &request(&[("flag", 2), ("expo-kit", 1)])).await;
     assert_eq!(created["status"], "submitted");
@@ -306,7 +297,7 @@ async fn approval_reserves_every_line_or_none(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let id = submit(
         &app,
         &gent,
@@ -339,8 +330,8 @@ async fn requests_stay_within_their_municipality(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
-    let leuven = contact(&app, "24062").await;
+    let gent = app.new_contact("44021").await;
+    let leuven = app.new_contact("24062").await;
     let (_, volunteer) = app.new_volunteer().await;
     let mut later = request(&[("flag", 1)]);
     later["needed_by"] = json!((campaign_domain::ledger::local_date(Utc::now()) + Duration::days(9)).to_string());
@@ -412,7 +403,7 @@ async fn bad_requests_name_the_field(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let post = |body: Value| {
         let (app, gent) = (&app, gent.clone());
         async move { post_as(app, &gent, "/api/v1/municipalities/44021/material-requests", &body).await }
@@ -492,7 +483,7 @@ async fn a_retried_request_is_submitted_once(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let send = |body: Value| {
         let (client, bearer) = (&app.client, gent.bearer());
         async move {
@@ -528,7 +519,7 @@ async fn fifty_approvals_compete_for_the_last_ten_flags(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let mut ids = Vec::new();
     for _ in 0..50 {
         ids.push(submit(&app, &gent, "44021", &request(&[("flag", 1)])).await["id"].clone());
@@ -550,7 +541,7 @@ async fn approvals_and_adjustments_never_oversell(backend: Backend) {
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let mut ids = Vec::new();
     for _ in 0..20 {
         ids.push(submit(&app, &gent, "44021", &request(&[("flag", 1)])).await["id"].clone());
@@ -585,7 +576,7 @@ async fn a_retry_is_answered_before_its_request_is_checked_again(backend: Backen
         return;
     };
     catalogue(&app).await;
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     let uri = "/api/v1/municipalities/44021/material-requests";
     let send = |body: Value, key: &'static [u8]| {
         let (client, bearer) = (&app.client, gent.bearer());

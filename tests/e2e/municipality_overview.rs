@@ -1,8 +1,6 @@
 //! A municipality at a glance: groups, upcoming activities, money against last year, material
 //! requests; for staff and its contacts only.
 
-use campaign_domain::municipality::NisCode;
-use campaign_domain::user::Membership;
 use chrono::{Duration, NaiveDate, Utc};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
@@ -15,13 +13,6 @@ on_both_databases!(
     the_overview_is_for_staff_and_the_municipalitys_contacts,
     the_overview_refuses_bad_parameters,
 );
-
-async fn contact(app: &TestApp, nis: &str) -> Session {
-    app.sign_in_new(Membership::MunicipalContact {
-        municipality: NisCode::parse(nis).unwrap(),
-    })
-    .await
-}
 
 async fn activity(
     app: &TestApp,
@@ -80,7 +71,7 @@ async fn a_contact_sees_their_municipality_at_a_glance(backend: Backend) {
     let _past = activity(&app, &volunteer, group, "Over", -5).await;
     activity(&app, &app.staff, elsewhere, "Leuven", 1).await;
 
-    let gent = contact(&app, "44021").await;
+    let gent = app.new_contact("44021").await;
     for code in ["flag", "banner"] {
         let body = json!({ "code": code, "name": code, "lent": false, "stock_on_hand": 10 });
         post_as(&app, &app.staff, "/api/v1/materials", &body)
@@ -247,8 +238,8 @@ async fn the_overview_is_for_staff_and_the_municipalitys_contacts(backend: Backe
     };
     two_campaigns(&app).await;
     let (_, volunteer) = app.new_volunteer().await; // a group in Gent
-    let gent = contact(&app, "44021").await;
-    let leuven = contact(&app, "24062").await;
+    let gent = app.new_contact("44021").await;
+    let leuven = app.new_contact("24062").await;
     let uri = "/api/v1/municipalities/44021/overview";
     for (who, session) in [("staff", &app.staff), ("Gent's contact", &gent)] {
         let answer = get_as(&app, session, uri).await;

@@ -278,7 +278,6 @@ impl TestApp {
             .id
     }
 
-    /// A new group in Gent with a volunteer of it signed in.
     /// A second server on the same database, as another process would be: its own pool, its
     /// own copies kept in memory and its own listening connection.
     pub async fn second_server(&self) -> TestClient<BoxEndpoint<'static>> {
@@ -292,6 +291,13 @@ impl TestApp {
         TestClient::new(campaign_api::app(state).boxed())
     }
 
+    /// A municipal contact of this municipality, signed in.
+    pub async fn new_contact(&self, nis: &str) -> Session {
+        let municipality = NisCode::parse(nis).expect("a NIS code");
+        self.sign_in_new(Membership::MunicipalContact { municipality }).await
+    }
+
+    /// A new group in Gent with a volunteer of it signed in.
     pub async fn new_volunteer(&self) -> (GroupId, Session) {
         let group = self.new_group("44021").await;
         (group, self.sign_in_new(Membership::Volunteer { group }).await)

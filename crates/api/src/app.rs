@@ -23,6 +23,7 @@ use crate::routes::municipality_overview::MunicipalityOverviewApi;
 use crate::routes::outlines::OutlinesApi;
 use crate::routes::programmes::ProgrammesApi;
 use crate::routes::public_municipalities::PublicMunicipalitiesApi;
+use crate::routes::questions::QuestionsApi;
 use crate::routes::totals::TotalsApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
@@ -36,6 +37,7 @@ use campaign_persistence::login_attempts::LoginAttemptRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::programmes::ProgrammeRepo;
+use campaign_persistence::questions::QuestionRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::totals::TotalsRepo;
 use campaign_persistence::users::UserRepo;
@@ -131,6 +133,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         activities: ActivityRepo::new(db.clone()),
         materials: MaterialRepo::new(db.clone()),
         engagements: EngagementRepo::new(db.clone()),
+        questions: QuestionRepo::new(db.clone()),
     };
     let programmes = ProgrammesApi {
         programmes: ProgrammeRepo::new(db.clone()),
@@ -141,6 +144,11 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         programmes: ProgrammeRepo::new(db.clone()),
         municipalities: MunicipalityRepo::new(db.clone()),
         shapes,
+        auth: state.auth.clone(),
+    };
+    let questions = QuestionsApi {
+        questions: QuestionRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
     let outlines = OutlinesApi {
@@ -160,7 +168,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             ledger,
             materials,
             totals,
-            (programmes, engagements),
+            (programmes, engagements, questions),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

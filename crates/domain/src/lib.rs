@@ -23,6 +23,7 @@ pub mod paging;
 pub mod point;
 pub mod policy;
 pub mod programme;
+pub mod question;
 pub mod user;
 
 pub use error::{FieldError, ValidationError};

@@ -5,7 +5,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::StoreError;
 use crate::entities::{
-    activity, app_user, campaign, engagement, ledger_entry, material, material_request, volunteer_group,
+    activity, app_user, campaign, engagement, ledger_entry, material, material_request, question, volunteer_group,
 };
 
 /// The first kind of campaign data this database holds, as a phrase for people; `None` when it
@@ -19,6 +19,7 @@ pub async fn first_data(db: &DatabaseConnection) -> Result<Option<&'static str>,
         ("materials", material::Entity::find().count(db).await?),
         ("material requests", material_request::Entity::find().count(db).await?),
         ("programme engagements", engagement::Entity::find().count(db).await?),
+        ("questions", question::Entity::find().count(db).await?),
     ];
     if let Some((what, _)) = checks.iter().find(|(_, n)| *n > 0) {
         return Ok(Some(what));

@@ -23,6 +23,7 @@ pub mod municipalities;
 mod notifications;
 pub mod price_lists;
 pub mod programmes;
+pub mod questions;
 pub mod refresh_tokens;
 pub mod settings;
 pub mod totals;

@@ -20,6 +20,7 @@ pub mod outlines;
 pub mod pagination;
 pub mod programmes;
 pub mod public_municipalities;
+pub mod questions;
 pub mod totals;
 pub mod users;
 
@@ -51,4 +52,6 @@ pub enum ApiTags {
     Municipalities,
     /// Engagement programmes (Faire Gemeente, Solidaire Gemeente) and where municipalities stand in them
     Programmes,
+    /// Questions of municipalities to 11.11.11, answered by staff
+    Questions,
 }

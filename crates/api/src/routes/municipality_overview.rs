@@ -11,6 +11,7 @@ use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::groups::{GroupFilter, GroupRepo};
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::questions::QuestionRepo;
 use campaign_persistence::totals::{TotalsRepo, TotalsScope};
 use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
@@ -144,6 +145,8 @@ pub struct MunicipalityOverview {
     /// Its engagement in every programme (`not_engaged` where it never moved), in programme
     /// code order; the history is at `GET /municipalities/{nis}/engagements/{programme}`.
     pub engagements: Vec<EngagementOut>,
+    /// Its questions to 11.11.11 that are not closed (open or answered): `GET /questions`.
+    pub open_questions: u64,
 }
 
 pub struct MunicipalityOverviewApi {
@@ -154,6 +157,7 @@ pub struct MunicipalityOverviewApi {
     pub activities: ActivityRepo,
     pub materials: MaterialRepo,
     pub engagements: EngagementRepo,
+    pub questions: QuestionRepo,
 }
 
 #[OpenApi(tag = "ApiTags::Municipalities")]
@@ -161,7 +165,7 @@ impl MunicipalityOverviewApi {
     /// A municipality at a glance
     ///
     /// Its groups, upcoming activities, money raised in a campaign against the previous
-    /// campaign on the same day, its material requests and its engagement programmes. Staff and the municipality's
+    /// campaign on the same day, its material requests, its engagement programmes and its open questions. Staff and the municipality's
     /// contacts; 404 for anyone else (volunteers included). Without `campaign_year`, the current
     /// campaign (the one under way, else the next, else the last).
     #[oai(
@@ -218,6 +222,7 @@ impl MunicipalityOverviewApi {
         let counts = self.materials.count_by_status(code).await?;
         let requests = self.materials.latest_requests(code, OVERVIEW_LIST_MAX).await?;
         let engagements = self.engagements.for_municipality(code).await?;
+        let open_questions = self.questions.open_count(code).await?;
         let municipality = listing.municipality;
         Ok(Json(MunicipalityOverview {
             municipality: OverviewMunicipality {
@@ -243,6 +248,7 @@ impl MunicipalityOverviewApi {
             requests_by_status: RequestsByStatus::from_counts(&counts),
             requests: requests.into_iter().map(Into::into).collect(),
             engagements: engagements.into_iter().map(Into::into).collect(),
+            open_questions,
         }))
     }
 }

@@ -20,5 +20,7 @@ pub mod municipality_boundary;
 pub mod product;
 pub mod programme;
 pub mod programme_criterion;
+pub mod question;
+pub mod question_message;
 pub mod refresh_token;
 pub mod volunteer_group;

@@ -22,7 +22,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
-use super::{DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password};
+use super::{DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password, questions};
 use crate::auth::Passwords;
 
 /// The accounts printed for people to sign in with: staff, a volunteer, a municipal contact.
@@ -141,9 +141,16 @@ pub async fn load(
             Membership::Volunteer { group: busiest.id },
         ),
     ];
+    let mut staff = None;
     for (email, name, membership) in memberships {
-        create_user(db, email, name, membership, nobody.clone()).await?;
+        let id = create_user(db, email, name, membership, nobody.clone()).await?;
+        if membership == Membership::Staff {
+            staff = Some(id);
+        }
     }
+    let staff = staff.context("the demo staff account")?;
+    let questions = questions::load(db, &contacts, staff).await?;
+    tracing::info!(?questions, "questions to 11.11.11 loaded");
     let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
         years: years.to_vec(),
@@ -153,6 +160,7 @@ pub async fn load(
         corrections,
         requests,
         engagements,
+        questions,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

@@ -1,7 +1,7 @@
 //! `campaign demo` and `serve --demo`: a realistic campaign to look around in — this year's and
 //! last year's, a few hundred groups over the municipalities, their activities, about 100,000
 //! ledger entries, materials and requests in every state, engagement programmes for a few dozen
-//! municipalities — and one account per role.
+//! municipalities, questions to 11.11.11 in every state — and one account per role.
 //!
 //! It only loads into a fresh database: no campaigns, groups, activities, entries or materials,
 //! and no account but a first staff account. On a database that holds the demo already it gives
@@ -14,12 +14,14 @@ mod generate;
 mod load;
 mod materials;
 mod names;
+mod questions;
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campaign_domain::engagement::EngagementStatus;
 use campaign_domain::material::RequestStatus;
+use campaign_domain::question::QuestionStatus;
 use campaign_domain::user::{Email, Role};
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
@@ -62,6 +64,8 @@ pub struct Loaded {
     pub requests: Vec<(RequestStatus, usize)>,
     /// Municipalities per programme status reached (both programmes together).
     pub engagements: Vec<(EngagementStatus, usize)>,
+    /// Questions to 11.11.11 per status.
+    pub questions: Vec<(QuestionStatus, usize)>,
     pub seconds: f64,
 }
 
@@ -150,7 +154,7 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
     if let Some(loaded) = &report.loaded {
         out.push_str(&format!(
             "Demo campaign loaded in {:.1} s: campaigns {:?}, {} groups, {} activities, {} ledger entries \
-             ({} corrected), material requests {}, programme engagements {}.\n",
+             ({} corrected), material requests {}, programme engagements {}, questions {}.\n",
             loaded.seconds,
             loaded.years,
             loaded.groups,
@@ -165,6 +169,12 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
                 .join(", "),
             loaded
                 .engagements
+                .iter()
+                .map(|(status, n)| format!("{} {n}", status.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            loaded
+                .questions
                 .iter()
                 .map(|(status, n)| format!("{} {n}", status.as_str()))
                 .collect::<Vec<_>>()

@@ -1,4 +1,5 @@
-// The choropleth of money raised per municipality, drawn from the campaign map's GeoJSON.
+// The choropleth of money raised per municipality, drawn from the campaign map's GeoJSON; a
+// choice above it shows a programme's committed and recognised municipalities on the same shapes.
 import { h, fill } from '../../core/dom.js';
 import { t } from '../../core/i18n.js';
 import { api } from '../../core/api.js';
@@ -19,7 +20,7 @@ function classOf(cents, bounds) {
   return `c${i < 0 ? 5 : i + 1}`;
 }
 
-/** Fills `where` with the map of `year`. */
+/** Fills `where` with the map of `year`, money first; the programmes are a choice away. */
 export async function loadMap(where, year) {
   fill(where, loading());
   let map;
@@ -30,6 +31,31 @@ export async function loadMap(where, year) {
     return;
   }
   const features = map.features ?? [];
+  const programmes = await api('/programmes').then((p) => p.items ?? []).catch(() => []);
+  const layer = h('select', { id: 'map-layer' },
+    h('option', { value: '' }, t('staff.map.layerMoney')),
+    programmes.map((p) => h('option', { value: p.code }, p.name)));
+  const drawn = h('div', { class: 'map-layer-body' });
+  const show = async () => {
+    if (!layer.value) {
+      fill(drawn, ...moneyMap(features, year));
+      return;
+    }
+    const programme = programmes.find((p) => p.code === layer.value);
+    try {
+      const listed = await api(`/public/programmes/${encodeURIComponent(layer.value)}/municipalities`);
+      fill(drawn, ...programmeMap(features, programme, listed));
+    } catch (error) {
+      showError(drawn, error, show);
+    }
+  };
+  layer.addEventListener('change', show);
+  fill(where, h('div', { class: 'field map-layer' }, h('label', { for: 'map-layer' }, t('staff.map.layer')), layer), drawn);
+  await show();
+}
+
+/** The nodes of the money map. */
+function moneyMap(features, year) {
   const bounds = thresholds(features.map((f) => f.properties?.raised_cents ?? 0));
   const info = h('p', { class: 'map-info', 'aria-live': 'polite' }, t('staff.map.hint'));
   const label = (f) => {
@@ -60,6 +86,29 @@ export async function loadMap(where, year) {
     ranges.map((text, i) => h('li', { class: `c${i}` }, text)));
   const container = h('div', { id: 'map' }, drawing);
   const skip = h('a', { href: '#pacing', class: 'skip-map' }, t('staff.map.skip'));
-  fill(where, info, skip, container, legend,
-    h('p', { class: 'muted' }, t('staff.map.summary', { count: number(features.length), nothing: number(nothing) })));
+  return [info, skip, container, legend,
+    h('p', { class: 'muted' }, t('staff.map.summary', { count: number(features.length), nothing: number(nothing) }))];
+}
+
+/** The nodes of a programme's map: committed and recognised municipalities on the same shapes. */
+function programmeMap(features, programme, listed) {
+  const status = new Map((listed.items ?? []).map((m) => [m.nis_code, m.status]));
+  const info = h('p', { class: 'map-info', 'aria-live': 'polite' }, t('staff.map.hint'));
+  const label = (f) => {
+    const p = f.properties ?? {};
+    const s = status.get(p.nis_code);
+    return t('staff.map.programmeLabel', { name: p.name_nl ?? p.nis_code, status: t(`staff.map.status.${s ?? 'none'}`) });
+  };
+  const drawing = drawMap({
+    features,
+    fill: (f) => `p-${status.get(f.properties?.nis_code) ?? 'none'}`,
+    label,
+    title: t('staff.map.programmeTitle', { name: programme?.name ?? listed.programme }),
+    onSelect: (_, text) => fill(info, text),
+  });
+  const count = (s) => [...status.values()].filter((v) => v === s).length;
+  const legend = h('ul', { class: 'map-legend', 'aria-label': t('staff.map.legend') },
+    ['none', 'committed', 'recognised'].map((s) => h('li', { class: `p-${s}` },
+      s === 'none' ? t('staff.map.status.none') : t('staff.map.statusCount', { status: t(`staff.map.status.${s}`), count: number(count(s)) }))));
+  return [info, h('div', { id: 'map', dataset: { programme: listed.programme } }, drawing), legend];
 }

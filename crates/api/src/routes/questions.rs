@@ -1,0 +1,460 @@
+//! Questions to 11.11.11: a municipality's contact asks for campaign support or about local global
+//! policy; staff see the queue per topic, answer and close; the thread stays readable for both.
+
+use std::sync::Arc;
+
+use campaign_domain::municipality::NisCode;
+use campaign_domain::paging::PageLimit;
+use campaign_domain::policy::{Action, Scope};
+use campaign_domain::question::{self, QuestionStatus, QuestionTopic, Writer};
+use campaign_domain::user::Membership;
+use campaign_persistence::idempotency::Created;
+use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::questions::{NewQuestion, Question, QuestionFilter, QuestionRepo, Thread, ThreadError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use poem::Request;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::context::{allow, audit_context};
+use super::idempotency;
+use super::pagination;
+use crate::auth::{AuthState, BearerAuth};
+use crate::problem::ApiError;
+
+const CURSOR_LIST: &str = "questions";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TopicName {
+    /// Suggestions for activities or visibility in the municipality for 11 November.
+    CampaignSupport,
+    /// The memorandum and local policy.
+    LocalGlobalPolicy,
+    /// The 4th-pillar support desk (initiatives).
+    FourthPillar,
+}
+
+impl From<QuestionTopic> for TopicName {
+    fn from(t: QuestionTopic) -> Self {
+        match t {
+            QuestionTopic::CampaignSupport => Self::CampaignSupport,
+            QuestionTopic::LocalGlobalPolicy => Self::LocalGlobalPolicy,
+            QuestionTopic::FourthPillar => Self::FourthPillar,
+        }
+    }
+}
+
+impl From<TopicName> for QuestionTopic {
+    fn from(t: TopicName) -> Self {
+        match t {
+            TopicName::CampaignSupport => Self::CampaignSupport,
+            TopicName::LocalGlobalPolicy => Self::LocalGlobalPolicy,
+            TopicName::FourthPillar => Self::FourthPillar,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum QuestionStatusName {
+    /// Waiting for 11.11.11.
+    Open,
+    /// 11.11.11 answered; a new message from the asker opens it again.
+    Answered,
+    /// Done; takes no more messages.
+    Closed,
+}
+
+impl From<QuestionStatus> for QuestionStatusName {
+    fn from(s: QuestionStatus) -> Self {
+        match s {
+            QuestionStatus::Open => Self::Open,
+            QuestionStatus::Answered => Self::Answered,
+            QuestionStatus::Closed => Self::Closed,
+        }
+    }
+}
+
+impl From<QuestionStatusName> for QuestionStatus {
+    fn from(s: QuestionStatusName) -> Self {
+        match s {
+            QuestionStatusName::Open => Self::Open,
+            QuestionStatusName::Answered => Self::Answered,
+            QuestionStatusName::Closed => Self::Closed,
+        }
+    }
+}
+
+/// A question as lists show it.
+#[derive(Debug, Object)]
+pub struct QuestionOut {
+    pub id: Uuid,
+    pub topic: TopicName,
+    pub status: QuestionStatusName,
+    pub subject: String,
+    #[oai(nullable)]
+    pub municipality_nis: Option<String>,
+    #[oai(nullable)]
+    pub asked_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    /// The last message or move.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Question> for QuestionOut {
+    fn from(q: Question) -> Self {
+        Self {
+            id: q.id,
+            topic: q.topic.into(),
+            status: q.status.into(),
+            subject: q.subject,
+            municipality_nis: q.municipality.map(|m| m.to_string()),
+            asked_by: q.asked_by.map(|u| u.as_uuid()),
+            created_at: q.created_at,
+            updated_at: q.updated_at,
+        }
+    }
+}
+
+/// One message of a thread.
+#[derive(Debug, Object)]
+pub struct MessageOut {
+    pub id: Uuid,
+    #[oai(nullable)]
+    pub author: Option<Uuid>,
+    /// Written by 11.11.11 staff.
+    pub from_staff: bool,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A question with its messages, oldest first.
+#[derive(Debug, Object)]
+pub struct QuestionThread {
+    #[oai(flatten)]
+    pub question: QuestionOut,
+    pub messages: Vec<MessageOut>,
+}
+
+impl From<Thread> for QuestionThread {
+    fn from(t: Thread) -> Self {
+        Self {
+            question: t.question.into(),
+            messages: t
+                .messages
+                .into_iter()
+                .map(|m| MessageOut {
+                    id: m.id,
+                    author: m.author.map(|a| a.as_uuid()),
+                    from_staff: m.from_staff,
+                    text: m.text,
+                    created_at: m.created_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct QuestionPage {
+    pub items: Vec<QuestionOut>,
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+/// A new question.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AskQuestion {
+    /// `campaign_support` or `local_global_policy`.
+    pub topic: TopicName,
+    /// 1 to 200 characters on one line.
+    #[oai(validator(max_length = 200))]
+    pub subject: String,
+    /// The question itself, up to 5000 characters, line breaks kept.
+    #[oai(validator(max_length = 5000))]
+    pub text: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewMessage {
+    #[oai(validator(max_length = 5000))]
+    pub text: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct QuestionMove {
+    /// `closed` (the only move of its own; a message reopens an answered question).
+    pub status: QuestionStatusName,
+}
+
+#[derive(ApiResponse)]
+pub enum QuestionAsked {
+    /// The question is asked, `open`.
+    #[oai(status = 201)]
+    Created(
+        Json<QuestionThread>,
+        #[oai(header = "Location")] String,
+        /// `true` when this answers a retry with the same `Idempotency-Key`.
+        #[oai(header = "Idempotent-Replayed")]
+        bool,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum MessageAdded {
+    /// The message is added; the thread as it is now.
+    #[oai(status = 201)]
+    Created(Json<QuestionThread>),
+}
+
+pub struct QuestionsApi {
+    pub questions: QuestionRepo,
+    pub municipalities: MunicipalityRepo,
+    pub auth: Arc<AuthState>,
+}
+
+fn replay(stored: &str) -> Result<QuestionAsked, ApiError> {
+    let thread: QuestionThread = idempotency::replayed(stored)?;
+    let location = format!("/api/v1/questions/{}", thread.question.id);
+    Ok(QuestionAsked::Created(Json(thread), location, true))
+}
+
+fn thread_error(e: ThreadError, id: Uuid) -> ApiError {
+    match e {
+        ThreadError::NotFound => ApiError::not_found(format!("there is no question {id}")),
+        ThreadError::Refused(e) => ApiError::conflict(e.to_string()),
+        ThreadError::Store(e) => e.into(),
+    }
+}
+
+impl QuestionsApi {
+    /// The question, if the actor may see it; how they write in it.
+    async fn visible(&self, auth: &BearerAuth, id: Uuid) -> Result<(Thread, Writer), ApiError> {
+        let missing = || format!("there is no question {id}");
+        let thread = self
+            .questions
+            .get(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(missing()))?;
+        let Some(municipality) = thread.question.municipality else {
+            // An initiative's question: staff only until initiatives have accounts.
+            let _grant = allow(&auth.0, Action::Manage, Scope::Administration, missing, "")
+                .map_err(|_| ApiError::not_found(missing()))?;
+            return Ok((thread, Writer::Staff));
+        };
+        let _grant = allow(
+            &auth.0,
+            Action::Write,
+            Scope::Municipality(municipality),
+            missing,
+            "only staff and the municipality's contacts write in its questions",
+        )?;
+        let writer = match auth.0.membership {
+            Membership::Staff => Writer::Staff,
+            _ => Writer::Asker,
+        };
+        Ok((thread, writer))
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Questions")]
+impl QuestionsApi {
+    /// Ask 11.11.11 a question
+    ///
+    /// For staff and that municipality's contacts: `campaign_support` (suggestions for
+    /// activities or visibility for 11 November) or `local_global_policy` (the memorandum and
+    /// local policy). Answered `open`, with the first message. `Idempotency-Key` is honoured.
+    #[oai(
+        path = "/municipalities/:nis/questions",
+        method = "post",
+        operation_id = "ask_question"
+    )]
+    async fn ask(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        nis: Path<String>,
+        /// A key of your choice, unique per request (e.g. a UUID), kept 48 hours.
+        #[oai(name = "Idempotency-Key", validator(max_length = 200))]
+        _idempotency_key: Header<Option<String>>,
+        body: Json<AskQuestion>,
+    ) -> Result<QuestionAsked, ApiError> {
+        let code = NisCode::parse_field("nis", &nis.0)?;
+        let missing = || format!("there is no municipality {code} of yours");
+        let _grant = allow(
+            &auth.0,
+            Action::Write,
+            Scope::Municipality(code),
+            missing,
+            "only staff and the municipality's contacts ask in its name",
+        )?;
+        let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
+        if let Some(key) = &key
+            && let Some((_, stored)) = idempotency::earlier(self.questions.earlier_answer(key).await?)?
+        {
+            return replay(&stored);
+        }
+        if self.municipalities.get(code).await?.is_none() {
+            return Err(ApiError::not_found(format!(
+                "there is no municipality {code} in Flanders or Brussels"
+            )));
+        }
+        let topic: QuestionTopic = body.topic.into();
+        if !topic.for_municipalities() {
+            return Err(ApiError::invalid_field(
+                "topic",
+                "a municipality asks about campaign_support or local_global_policy (fourth_pillar is for initiatives)",
+            ));
+        }
+        let (subject, text) = match (question::subject(&body.subject), question::message_text(&body.text)) {
+            (Ok(s), Ok(t)) => (s, t),
+            (s, t) => {
+                let errors = [s.err(), t.err()]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|e| e.errors)
+                    .collect();
+                return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
+            }
+        };
+        let new = NewQuestion {
+            topic,
+            subject,
+            text,
+            municipality: code,
+            asked_by: auth.0.user_id,
+        };
+        let render = |t: &Thread| {
+            (
+                201,
+                QuestionThread::from(t.clone())
+                    .to_json()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            )
+        };
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        match self.questions.ask(new, &ctx, key.as_ref(), render).await? {
+            Created::New(thread) => {
+                let location = format!("/api/v1/questions/{}", thread.question.id);
+                Ok(QuestionAsked::Created(Json(thread.into()), location, false))
+            }
+            Created::Replay { body, .. } => replay(&body),
+            Created::KeyMismatch => Err(idempotency::key_reused()),
+        }
+    }
+
+    /// Questions
+    ///
+    /// Oldest first: for staff the queue (filter by `topic` and `status`, e.g.
+    /// `?topic=local_global_policy&status=open`), for a contact their municipality's questions.
+    /// Volunteers have none (403).
+    #[oai(path = "/questions", method = "get", operation_id = "list_questions")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        topic: Query<Option<TopicName>>,
+        status: Query<Option<QuestionStatusName>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
+        #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
+    ) -> Result<Json<QuestionPage>, ApiError> {
+        let limit = PageLimit::parse(limit.0)?;
+        let mut filter = QuestionFilter {
+            topic: topic.0.map(Into::into),
+            status: status.0.map(Into::into),
+            ..QuestionFilter::default()
+        };
+        match auth.0.membership {
+            Membership::Staff => {}
+            Membership::MunicipalContact { municipality } => filter.municipality = Some(municipality),
+            Membership::Volunteer { .. } => {
+                return Err(ApiError::forbidden(
+                    "questions to 11.11.11 are for staff and municipal contacts; your role is volunteer",
+                ));
+            }
+        }
+        if let Some(raw) = cursor.0.as_deref() {
+            let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
+            let key = pagination::decode(CURSOR_LIST, raw)?;
+            let (at, id) = key.split_once('|').ok_or_else(invalid)?;
+            filter.after = Some((
+                DateTime::parse_from_rfc3339(at)
+                    .map_err(|_| invalid())?
+                    .with_timezone(&Utc),
+                Uuid::parse_str(id).map_err(|_| invalid())?,
+            ));
+        }
+        let mut rows = self.questions.list(&filter, limit.get() + 1).await?;
+        let next_cursor = pagination::next_cursor(&mut rows, limit, CURSOR_LIST, |q| {
+            format!("{}|{}", q.created_at.to_rfc3339_opts(SecondsFormat::Micros, true), q.id)
+        });
+        Ok(Json(QuestionPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// A question with its messages
+    #[oai(path = "/questions/:id", method = "get", operation_id = "get_question")]
+    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<QuestionThread>, ApiError> {
+        let (thread, _) = self.visible(&auth, id.0).await?;
+        Ok(Json(thread.into()))
+    }
+
+    /// Write in a question's thread
+    ///
+    /// Staff's message answers it (`answered`); the asker's opens it again (`open`). A closed
+    /// question takes no messages (409).
+    #[oai(
+        path = "/questions/:id/messages",
+        method = "post",
+        operation_id = "add_question_message"
+    )]
+    async fn add_message(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<NewMessage>,
+    ) -> Result<MessageAdded, ApiError> {
+        let (_, writer) = self.visible(&auth, id.0).await?;
+        let text = question::message_text(&body.text)?;
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        let thread = self
+            .questions
+            .add_message(id.0, writer, auth.0.user_id, text, &ctx)
+            .await
+            .map_err(|e| thread_error(e, id.0))?;
+        Ok(MessageAdded::Created(Json(thread.into())))
+    }
+
+    /// Close a question
+    ///
+    /// `{status: "closed"}`, by staff or the asking side; closing a closed question changes
+    /// nothing. Any other status is 409 (a message reopens an answered question).
+    #[oai(path = "/questions/:id", method = "patch", operation_id = "update_question")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<QuestionMove>,
+    ) -> Result<Json<QuestionThread>, ApiError> {
+        let _ = self.visible(&auth, id.0).await?;
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        let thread = self
+            .questions
+            .move_to(id.0, body.status.into(), &ctx)
+            .await
+            .map_err(|e| thread_error(e, id.0))?;
+        Ok(Json(thread.into()))
+    }
+}
