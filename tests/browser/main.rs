@@ -5,6 +5,7 @@
 mod contact;
 mod programmes;
 mod public;
+mod questions;
 mod staff;
 mod volunteer;
 

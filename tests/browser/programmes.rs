@@ -1,8 +1,6 @@
 //! A municipal contact moves Gent into Faire Gemeente on its page (interest with evidence, then
 //! committed with the council decision); staff recognise it; the contact sees the title, and the
 //! public list names Gent.
-use campaign_domain::municipality::NisCode;
-use campaign_domain::user::Membership;
 use campaign_tests::browser::{Browser, Screen};
 
 use super::*;
@@ -35,10 +33,7 @@ async fn a_contact_commits_gent_to_faire_gemeente_and_sees_it_recognised(backend
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let nis = NisCode::parse("44021").unwrap();
-    let contact = app
-        .sign_in_new(Membership::MunicipalContact { municipality: nis })
-        .await;
+    let contact = app.new_contact("44021").await;
     let Some(browser) = Browser::start(Screen::Desktop).await else {
         return;
     };

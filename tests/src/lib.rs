@@ -35,8 +35,10 @@ pub mod browser;
 pub mod site;
 pub mod wire;
 
-/// Every totals endpoint, `{year}` standing for the campaign year (the benchmarks measure them all).
-pub const TOTALS_ENDPOINTS: [&str; 10] = [
+/// Every totals endpoint, `{year}` standing for the campaign year (the benchmarks measure them all),
+/// and the municipality overview (a portal's home page: totals, groups, activities, requests,
+/// programmes and questions in one answer).
+pub const TOTALS_ENDPOINTS: [&str; 11] = [
     "/api/v1/campaigns/{year}/totals",
     "/api/v1/campaigns/{year}/totals/by/province",
     "/api/v1/campaigns/{year}/totals/by/municipality",
@@ -47,6 +49,7 @@ pub const TOTALS_ENDPOINTS: [&str; 10] = [
     "/api/v1/campaigns/{year}/pacing",
     "/api/v1/campaigns/{year}/map",
     "/api/v1/public/campaigns/{year}/thermometer",
+    "/api/v1/municipalities/44021/overview?campaign_year={year}",
 ];
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -88,3 +88,13 @@ export function messageOf(error, t) {
   if (error instanceof ApiError) return error.problem?.detail ?? error.message;
   return t('error.unexpected');
 }
+
+/** A fresh Idempotency-Key (a UUID v4), also where crypto.randomUUID is missing (plain http). */
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}

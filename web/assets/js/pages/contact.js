@@ -1,6 +1,7 @@
 // The municipal contact's page: my municipality at a glance, the material catalogue, a request
 // for materials, each request followed through its states (refreshed every minute while the
-// page is in view), and the municipality's engagement programmes with their evidence.
+// page is in view), the municipality's engagement programmes with their evidence, and its
+// questions to 11.11.11.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { frame, section, notice } from '../core/layout.js';
@@ -12,6 +13,7 @@ import { loadCatalogue, renderCatalogue, catalogueFailed } from './contact/catal
 import { requestForm } from './contact/request-form.js';
 import { loadRequests, renderRequests, requestsFailed } from './contact/requests.js';
 import { loadProgrammes, renderProgrammes, programmesFailed } from './contact/programmes.js';
+import { askForm, loadQuestions, renderQuestions, questionsFailed } from './contact/questions.js';
 
 const REFRESH_MS = 60_000;
 
@@ -20,7 +22,7 @@ if (me) start(me);
 
 function start(account) {
   const main = frame('contact.title', {
-    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes']],
+    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes'], ['#questions', 'contact.nav.questions']],
   });
   const nis = account.municipality_nis;
   if (!nis) {
@@ -36,6 +38,8 @@ function start(account) {
   const requestsMessage = h('div', { id: 'requests-message', 'aria-live': 'polite' });
   const updated = h('span', { class: 'muted', id: 'requests-updated' });
   const programmesBody = h('div', { class: 'section-body' }, loading());
+  const askBody = h('div', { class: 'section-body' });
+  const questionsList = h('ul', { id: 'questions-list', class: 'items contact-questions' });
   const refreshButton = h('button', { type: 'button', class: 'secondary', id: 'requests-refresh' }, t('contact.requests.refresh'));
 
   main.append(
@@ -47,7 +51,9 @@ function start(account) {
       h('div', { class: 'actions contact-refresh' }, refreshButton, updated),
       requestsMessage,
       requestsList),
-    section('programmes', 'contact.programmes.title', programmesBody));
+    section('programmes', 'contact.programmes.title', programmesBody),
+    section('questions', 'contact.questions.title', askBody,
+      h('h3', {}, t('contact.questions.mine')), questionsList));
 
   let materials = new Map();
   const updateForm = requestForm(formBody, nis, () => refreshAll());
@@ -123,7 +129,18 @@ function start(account) {
     }
   }
 
+  // The threads: loaded at the start and after each question, reply or close.
+  async function refreshQuestions() {
+    try {
+      renderQuestions(questionsList, await loadQuestions(), refreshQuestions);
+    } catch (error) {
+      questionsFailed(questionsList, error);
+    }
+  }
+  askForm(askBody, nis, refreshQuestions);
+
   refreshAll();
   refreshProgrammes();
+  refreshQuestions();
   registerServiceWorker();
 }

@@ -1,5 +1,6 @@
 // The staff dashboard for the week of 11 November: live totals, the map, breakdowns, pacing,
-// the material request queue with stock, groups and accounts. Each section loads on its own.
+// the material request queue with stock, the questions of municipalities, groups and accounts.
+// Each section loads on its own.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
@@ -15,6 +16,7 @@ import { loadPacing } from './staff/pacing.js';
 import { loadMaterials } from './staff/materials.js';
 import { loadGroups } from './staff/groups.js';
 import { loadAccounts } from './staff/accounts.js';
+import { loadQuestions } from './staff/questions.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -28,6 +30,7 @@ const SECTIONS = [
   ['pacing', 'staff.nav.pacing'],
   ['breakdowns', 'staff.nav.breakdowns'],
   ['materials', 'staff.nav.materials'],
+  ['questions', 'staff.nav.questions'],
   ['groups', 'staff.nav.groups'],
   ['accounts', 'staff.nav.accounts'],
 ];
@@ -42,6 +45,7 @@ if (me) {
     municipalities: h('p', { class: 'muted' }, t('staff.map.intro')),
     breakdowns: h('p', { class: 'muted' }, t('staff.breakdowns.intro')),
     materials: h('p', { class: 'muted' }, t('staff.requests.intro')),
+    questions: h('p', { class: 'muted' }, t('staff.questions.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
   main.append(
@@ -52,6 +56,7 @@ if (me) {
 
   // What needs no campaign starts at once.
   loadMaterials(body.materials);
+  loadQuestions(body.questions);
   loadGroups(body.groups);
   loadAccounts(body.accounts);
 

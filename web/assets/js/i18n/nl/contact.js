@@ -6,6 +6,7 @@ export default {
   'contact.nav.request': 'Aanvragen',
   'contact.nav.requests': 'Mijn aanvragen',
   'contact.nav.programmes': 'Programma\'s',
+  'contact.nav.questions': 'Vragen',
   'contact.noMunicipality': 'Aan je account is geen gemeente gekoppeld. Vraag 11.11.11 om dat na te kijken.',
 
   'contact.overview.title': 'In één oogopslag',
@@ -110,4 +111,17 @@ export default {
   'contact.programmes.stale': 'Iemand anders wijzigde dit programma intussen. Herlaad de pagina en breng je wijziging opnieuw aan.',
   'contact.programmes.recognisedOn': 'Erkend op {date}',
   'contact.programmes.renewalDue': 'te hernieuwen tegen {date}',
+
+  'contact.questions.title': 'Een vraag aan 11.11.11',
+  'contact.questions.intro': 'Vraag ideeën voor activiteiten of zichtbaarheid rond 11 november, of stel een vraag over het memorandum en lokaal beleid.',
+  'contact.questions.topicLabel': 'Waarover gaat je vraag?',
+  'contact.questions.subject': 'Onderwerp',
+  'contact.questions.text': 'Je vraag',
+  'contact.questions.ask': 'Vraag versturen',
+  'contact.questions.asked': 'Je vraag is verstuurd. Het antwoord verschijnt hieronder.',
+  'contact.questions.retry': 'Er is geen verbinding. Probeer opnieuw: je vraag wordt maar één keer verstuurd.',
+  'contact.questions.mine': 'Onze vragen',
+  'contact.questions.us': 'Wij',
+  'contact.questions.none': 'Je gemeente heeft nog geen vragen gesteld.',
+  'contact.questions.failed': 'De vragen konden niet geladen worden: {detail}',
 };

@@ -3,20 +3,11 @@
 // answer never makes two requests) and is new after a success or a changed form.
 import { h, fill, announce } from '../../core/dom.js';
 import { t } from '../../core/i18n.js';
-import { api, ApiError, OfflineError, messageOf } from '../../core/api.js';
+import { api, ApiError, OfflineError, messageOf, newKey } from '../../core/api.js';
 import { number } from '../../core/format.js';
 import { notice } from '../../core/layout.js';
 
 const ADDRESS_KEY = 'campaign.contact.address';
-
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
 
 /**
  * Builds the form into `body` for municipality `nis`; `onCreated(request)` runs after a success.
