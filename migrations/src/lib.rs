@@ -19,6 +19,7 @@ mod m20261201_000101_login_attempt;
 mod m20261202_000001_activity_version;
 mod m20261203_000001_engagement;
 mod m20261203_000002_question;
+mod m20261203_000003_member_organisation;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_activity_version::Migration),
             Box::new(m20261203_000001_engagement::Migration),
             Box::new(m20261203_000002_question::Migration),
+            Box::new(m20261203_000003_member_organisation::Migration),
         ]
     }
 }

@@ -285,6 +285,8 @@ async fn every_protected_operation_declares_bearer_auth(backend: Backend) {
         "list_programmes",
         "get_programme",
         "list_programme_municipalities",
+        "list_member_organisations",
+        "get_member_organisation",
     ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

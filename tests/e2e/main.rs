@@ -15,6 +15,7 @@ mod ledger;
 mod live;
 mod lookup;
 mod materials;
+mod member_orgs;
 mod municipalities;
 mod municipality_overview;
 mod openapi_contract;

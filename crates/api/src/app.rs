@@ -18,6 +18,7 @@ use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
+use crate::routes::member_orgs::MemberOrgsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::municipality_overview::MunicipalityOverviewApi;
 use crate::routes::outlines::OutlinesApi;
@@ -35,6 +36,7 @@ use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::login_attempts::LoginAttemptRepo;
 use campaign_persistence::materials::MaterialRepo;
+use campaign_persistence::member_orgs::MemberOrgRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::programmes::ProgrammeRepo;
 use campaign_persistence::questions::QuestionRepo;
@@ -151,6 +153,10 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let member_orgs = MemberOrgsApi {
+        organisations: MemberOrgRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -168,7 +174,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             ledger,
             materials,
             totals,
-            (programmes, engagements, questions),
+            (programmes, engagements, questions, member_orgs),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -55,3 +55,7 @@ typed_id!(
     /// A volunteer group (comité).
     GroupId
 );
+typed_id!(
+    /// One of 11.11.11's member organisations.
+    MemberOrgId
+);

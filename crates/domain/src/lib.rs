@@ -16,6 +16,7 @@ pub mod group;
 pub mod ids;
 pub mod ledger;
 pub mod material;
+pub mod member_org;
 pub mod money;
 pub mod municipality;
 pub mod outlines;

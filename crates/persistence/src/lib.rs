@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod ledger;
 pub mod login_attempts;
 pub mod materials;
+pub mod member_orgs;
 pub mod municipalities;
 mod notifications;
 pub mod price_lists;

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod map_shapes;
 pub mod materials;
+pub mod member_orgs;
 pub mod municipalities;
 pub mod municipality_overview;
 pub mod outlines;
@@ -54,4 +55,6 @@ pub enum ApiTags {
     Programmes,
     /// Questions of municipalities to 11.11.11, answered by staff
     Questions,
+    /// 11.11.11's member organisations and their offer to local governments
+    MemberOrganisations,
 }

@@ -15,6 +15,7 @@ pub mod login_attempt;
 pub mod material;
 pub mod material_request;
 pub mod material_request_line;
+pub mod member_organisation;
 pub mod municipality;
 pub mod municipality_boundary;
 pub mod product;
