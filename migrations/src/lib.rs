@@ -20,6 +20,9 @@ mod m20261202_000001_activity_version;
 mod m20261203_000001_engagement;
 mod m20261203_000002_question;
 mod m20261203_000003_member_organisation;
+mod m20261204_000001_member_org_account;
+mod m20261204_000002_offer;
+mod sqlite_schema;
 
 pub struct Migrator;
 
@@ -42,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_engagement::Migration),
             Box::new(m20261203_000002_question::Migration),
             Box::new(m20261203_000003_member_organisation::Migration),
+            Box::new(m20261204_000001_member_org_account::Migration),
+            Box::new(m20261204_000002_offer::Migration),
         ]
     }
 }

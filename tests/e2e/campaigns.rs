@@ -287,6 +287,9 @@ async fn every_protected_operation_declares_bearer_auth(backend: Backend) {
         "list_programme_municipalities",
         "list_member_organisations",
         "get_member_organisation",
+        "list_offer_themes",
+        "list_offers",
+        "get_offer",
     ];
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -300,6 +300,12 @@ impl TestApp {
         self.sign_in_new(Membership::MunicipalContact { municipality }).await
     }
 
+    /// A `member_org` account of this member organisation, signed in.
+    pub async fn new_member_org(&self, organisation: uuid::Uuid) -> Session {
+        let organisation = campaign_domain::ids::MemberOrgId::from_uuid(organisation);
+        self.sign_in_new(Membership::MemberOrg { organisation }).await
+    }
+
     /// A new group in Gent with a volunteer of it signed in.
     pub async fn new_volunteer(&self) -> (GroupId, Session) {
         let group = self.new_group("44021").await;

@@ -16,11 +16,13 @@ use crate::routes::engagements::EngagementsApi;
 use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
+use crate::routes::inquiries::InquiriesApi;
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
 use crate::routes::member_orgs::MemberOrgsApi;
 use crate::routes::municipalities::MunicipalitiesApi;
 use crate::routes::municipality_overview::MunicipalityOverviewApi;
+use crate::routes::offers::OffersApi;
 use crate::routes::outlines::OutlinesApi;
 use crate::routes::programmes::ProgrammesApi;
 use crate::routes::public_municipalities::PublicMunicipalitiesApi;
@@ -33,11 +35,13 @@ use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::inquiries::InquiryRepo;
 use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::login_attempts::LoginAttemptRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::member_orgs::MemberOrgRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
+use campaign_persistence::offers::OfferRepo;
 use campaign_persistence::programmes::ProgrammeRepo;
 use campaign_persistence::questions::QuestionRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
@@ -136,6 +140,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         materials: MaterialRepo::new(db.clone()),
         engagements: EngagementRepo::new(db.clone()),
         questions: QuestionRepo::new(db.clone()),
+        inquiries: InquiryRepo::new(db.clone()),
     };
     let programmes = ProgrammesApi {
         programmes: ProgrammeRepo::new(db.clone()),
@@ -157,6 +162,14 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         organisations: MemberOrgRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let offers = OffersApi {
+        offers: OfferRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let inquiries = InquiriesApi {
+        inquiries: InquiryRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -175,6 +188,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             materials,
             totals,
             (programmes, engagements, questions, member_orgs),
+            (offers, inquiries),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -121,7 +121,7 @@ pub struct UserAddArgs {
     /// Display name
     #[arg(long)]
     pub name: String,
-    /// staff, volunteer or municipal_contact
+    /// staff, volunteer, municipal_contact or member_org
     #[arg(long, default_value = "staff")]
     pub role: String,
     /// The volunteer's group (volunteers only)
@@ -130,6 +130,9 @@ pub struct UserAddArgs {
     /// The contact's municipality, a 5-digit NIS code (municipal contacts only)
     #[arg(long)]
     pub municipality_nis: Option<String>,
+    /// The member organisation's id (member_org accounts only; GET /api/v1/member-organisations)
+    #[arg(long)]
+    pub member_org_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

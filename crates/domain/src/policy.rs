@@ -5,7 +5,7 @@
 //! other groups or municipalities reveal nothing; a visible resource with a forbidden action is
 //! `Forbidden`.
 
-use crate::ids::{GroupId, UserId};
+use crate::ids::{GroupId, MemberOrgId, UserId};
 use crate::municipality::NisCode;
 use crate::user::{Membership, Role};
 
@@ -33,6 +33,8 @@ pub enum Scope {
     Group { group: GroupId, municipality: NisCode },
     /// A municipality's own business: its material requests, its totals.
     Municipality(NisCode),
+    /// A member organisation's own business: its offers, the inquiries about them.
+    MemberOrg(MemberOrgId),
 }
 
 /// What the actor wants to do.
@@ -68,7 +70,11 @@ pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Grant, R
         (Membership::Volunteer { group }, Scope::Group { group: g, .. }) => group == g,
         (Membership::MunicipalContact { municipality }, Scope::Group { municipality: m, .. }) => municipality == m,
         (Membership::MunicipalContact { municipality }, Scope::Municipality(m)) => municipality == m,
-        (Membership::Volunteer { .. }, Scope::Municipality(_)) => false,
+        (Membership::MemberOrg { organisation }, Scope::MemberOrg(o)) => organisation == o,
+        (Membership::Volunteer { .. } | Membership::MemberOrg { .. }, Scope::Municipality(_) | Scope::Group { .. }) => {
+            false
+        }
+        (Membership::Volunteer { .. } | Membership::MunicipalContact { .. }, Scope::MemberOrg(_)) => false,
     };
     if !visible {
         return Err(Refusal::NotFound);
@@ -79,6 +85,7 @@ pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Grant, R
         (_, Scope::Campaign | Scope::Administration, Action::Write) => false,
         (Membership::Volunteer { .. }, Scope::Group { .. }, Action::Write) => true,
         (Membership::MunicipalContact { .. }, Scope::Municipality(_), Action::Write) => true,
+        (Membership::MemberOrg { .. }, Scope::MemberOrg(_), Action::Write) => true,
         _ => false,
     };
     if may { Ok(Grant(())) } else { Err(Refusal::Forbidden) }
@@ -108,6 +115,11 @@ mod tests {
             user_id: UserId::new(),
             membership: Membership::MunicipalContact { municipality: gent },
         };
+        let (org_a, org_b) = (MemberOrgId::new(), MemberOrgId::new());
+        let member_org = Actor {
+            user_id: UserId::new(),
+            membership: Membership::MemberOrg { organisation: org_a },
+        };
 
         let scopes = [
             ("campaign", Scope::Campaign),
@@ -128,12 +140,14 @@ mod tests {
             ),
             ("Gent", Scope::Municipality(gent)),
             ("Leuven", Scope::Municipality(leuven)),
+            ("organisation A", Scope::MemberOrg(org_a)),
+            ("organisation B", Scope::MemberOrg(org_b)),
         ];
         use Refusal::{Forbidden as F, NotFound as N};
         type Row = [Result<(), Refusal>; 3]; // read, write, manage
         let ok = Ok(());
-        let expected: [(&Actor, [Row; 6]); 3] = [
-            (&staff, [[ok; 3]; 6]),
+        let expected: [(&Actor, [Row; 8]); 4] = [
+            (&staff, [[ok; 3]; 8]),
             (
                 &volunteer,
                 [
@@ -142,6 +156,8 @@ mod tests {
                     [ok, ok, Err(F)],         // own group
                     [Err(N), Err(N), Err(N)], // another group
                     [Err(N), Err(N), Err(N)], // a municipality
+                    [Err(N), Err(N), Err(N)],
+                    [Err(N), Err(N), Err(N)], // a member organisation
                     [Err(N), Err(N), Err(N)],
                 ],
             ),
@@ -154,6 +170,21 @@ mod tests {
                     [Err(N), Err(N), Err(N)], // a group elsewhere
                     [ok, ok, Err(F)],         // their municipality
                     [Err(N), Err(N), Err(N)], // another municipality
+                    [Err(N), Err(N), Err(N)], // a member organisation
+                    [Err(N), Err(N), Err(N)],
+                ],
+            ),
+            (
+                &member_org,
+                [
+                    [ok, Err(F), Err(F)],     // campaign
+                    [Err(F), Err(F), Err(F)], // administration
+                    [Err(N), Err(N), Err(N)], // a group
+                    [Err(N), Err(N), Err(N)],
+                    [Err(N), Err(N), Err(N)], // a municipality
+                    [Err(N), Err(N), Err(N)],
+                    [ok, ok, Err(F)],         // its own organisation
+                    [Err(N), Err(N), Err(N)], // another organisation
                 ],
             ),
         ];

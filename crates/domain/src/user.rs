@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ids::GroupId;
+use crate::ids::{GroupId, MemberOrgId};
 use crate::municipality::NisCode;
 use crate::{FieldError, ValidationError};
 
@@ -121,71 +121,94 @@ pub enum Role {
     Staff,
     Volunteer,
     MunicipalContact,
+    /// A person of one member organisation: its offers and the inquiries about them.
+    MemberOrg,
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [Role::Staff, Role::Volunteer, Role::MunicipalContact, Role::MemberOrg];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Staff => "staff",
             Role::Volunteer => "volunteer",
             Role::MunicipalContact => "municipal_contact",
+            Role::MemberOrg => "member_org",
         }
     }
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        match raw {
-            "staff" => Ok(Role::Staff),
-            "volunteer" => Ok(Role::Volunteer),
-            "municipal_contact" => Ok(Role::MunicipalContact),
-            _ => Err(ValidationError::single(
-                "role",
-                "must be staff, volunteer or municipal_contact",
-            )),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw)
+            .ok_or_else(|| ValidationError::single("role", "must be staff, volunteer, municipal_contact or member_org"))
     }
 }
 
-/// A role with the scope that comes with it: a volunteer's group, a contact's municipality.
+/// The scope fields an account may carry; each role needs exactly its own one (staff none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScopeFields {
+    pub group: Option<GroupId>,
+    pub municipality: Option<NisCode>,
+    pub member_org: Option<MemberOrgId>,
+}
+
+/// A role with the scope that comes with it: a volunteer's group, a contact's municipality, a
+/// member organisation's person's organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Membership {
     Staff,
     Volunteer { group: GroupId },
     MunicipalContact { municipality: NisCode },
+    MemberOrg { organisation: MemberOrgId },
 }
 
 impl Membership {
-    /// Combines a role with the optional scope fields, checking each role gets exactly its own.
-    pub fn new(role: Role, group: Option<GroupId>, municipality: Option<NisCode>) -> Result<Self, ValidationError> {
+    /// Combines a role with the scope fields, checking each role gets exactly its own.
+    pub fn new(role: Role, fields: ScopeFields) -> Result<Self, ValidationError> {
+        // (field, role that needs it, whether given, what it is)
+        let scopes = [
+            (
+                "group_id",
+                Role::Volunteer,
+                fields.group.is_some(),
+                "a volunteer belongs to a group",
+            ),
+            (
+                "municipality_nis",
+                Role::MunicipalContact,
+                fields.municipality.is_some(),
+                "a municipal contact works for a municipality",
+            ),
+            (
+                "member_org_id",
+                Role::MemberOrg,
+                fields.member_org.is_some(),
+                "a member_org account works for one member organisation",
+            ),
+        ];
         let mut errors = Vec::new();
+        for (field, owner, given, what) in scopes {
+            if role == owner && !given {
+                errors.push(FieldError::new(field, format!("{what}: give {field}")));
+            }
+            if role != owner && given {
+                errors.push(FieldError::new(
+                    field,
+                    format!("only {} accounts have a {field}, not {}", owner.as_str(), role.as_str()),
+                ));
+            }
+        }
         let membership = match role {
             Role::Staff => Some(Membership::Staff),
-            Role::Volunteer => group.map(|group| Membership::Volunteer { group }),
-            Role::MunicipalContact => municipality.map(|municipality| Membership::MunicipalContact { municipality }),
+            Role::Volunteer => fields.group.map(|group| Membership::Volunteer { group }),
+            Role::MunicipalContact => fields
+                .municipality
+                .map(|municipality| Membership::MunicipalContact { municipality }),
+            Role::MemberOrg => fields
+                .member_org
+                .map(|organisation| Membership::MemberOrg { organisation }),
         };
-        if role == Role::Volunteer && group.is_none() {
-            errors.push(FieldError::new(
-                "group_id",
-                "a volunteer belongs to a group: give group_id",
-            ));
-        }
-        if role == Role::MunicipalContact && municipality.is_none() {
-            errors.push(FieldError::new(
-                "municipality_nis",
-                "a municipal contact works for a municipality: give municipality_nis",
-            ));
-        }
-        if role != Role::Volunteer && group.is_some() {
-            errors.push(FieldError::new(
-                "group_id",
-                format!("only volunteers belong to a group, not {}", role.as_str()),
-            ));
-        }
-        if role != Role::MunicipalContact && municipality.is_some() {
-            errors.push(FieldError::new(
-                "municipality_nis",
-                format!("only municipal contacts have a municipality, not {}", role.as_str()),
-            ));
-        }
         match membership {
             Some(m) if errors.is_empty() => Ok(m),
             _ => Err(ValidationError { errors }),
@@ -197,6 +220,7 @@ impl Membership {
             Membership::Staff => Role::Staff,
             Membership::Volunteer { .. } => Role::Volunteer,
             Membership::MunicipalContact { .. } => Role::MunicipalContact,
+            Membership::MemberOrg { .. } => Role::MemberOrg,
         }
     }
 
@@ -211,6 +235,22 @@ impl Membership {
         match self {
             Membership::MunicipalContact { municipality } => Some(*municipality),
             _ => None,
+        }
+    }
+
+    pub fn member_org(&self) -> Option<MemberOrgId> {
+        match self {
+            Membership::MemberOrg { organisation } => Some(*organisation),
+            _ => None,
+        }
+    }
+
+    /// The scope fields this membership carries (the inverse of [`Membership::new`]).
+    pub fn fields(&self) -> ScopeFields {
+        ScopeFields {
+            group: self.group(),
+            municipality: self.municipality(),
+            member_org: self.member_org(),
         }
     }
 }
@@ -256,29 +296,50 @@ mod tests {
 
     #[test]
     fn each_role_gets_exactly_its_own_scope() {
-        let group = GroupId::new();
-        let gent = NisCode::parse("44021").ok();
-        assert_eq!(Membership::new(Role::Staff, None, None), Ok(Membership::Staff));
-        assert!(Membership::new(Role::Volunteer, Some(group), None).is_ok());
-        assert!(Membership::new(Role::MunicipalContact, None, gent).is_ok());
+        let group = Some(GroupId::new());
+        let municipality = NisCode::parse("44021").ok();
+        let member_org = Some(MemberOrgId::new());
         let fields = |r: Result<Membership, ValidationError>| -> Vec<String> {
             r.err()
                 .map(|e| e.errors.into_iter().map(|e| e.field).collect())
                 .unwrap_or_default()
         };
-        assert_eq!(fields(Membership::new(Role::Volunteer, None, None)), ["group_id"]);
+        let none = ScopeFields::default();
+        let only_group = ScopeFields { group, ..none };
+        let only_municipality = ScopeFields { municipality, ..none };
+        let only_member_org = ScopeFields { member_org, ..none };
+        let all = ScopeFields {
+            group,
+            municipality,
+            member_org,
+        };
+        assert_eq!(Membership::new(Role::Staff, none), Ok(Membership::Staff));
+        for (role, own, field) in [
+            (Role::Volunteer, only_group, "group_id"),
+            (Role::MunicipalContact, only_municipality, "municipality_nis"),
+            (Role::MemberOrg, only_member_org, "member_org_id"),
+        ] {
+            let membership = Membership::new(role, own);
+            assert_eq!(membership.map(|m| (m.role(), m.fields())), Ok((role, own)), "{role:?}");
+            assert_eq!(
+                fields(Membership::new(role, none)),
+                [field],
+                "{role:?} without its scope"
+            );
+            let others: Vec<&str> = ["group_id", "municipality_nis", "member_org_id"]
+                .into_iter()
+                .filter(|f| *f != field)
+                .collect();
+            assert_eq!(fields(Membership::new(role, all)), others, "{role:?} with every scope");
+        }
         assert_eq!(
-            fields(Membership::new(Role::MunicipalContact, None, None)),
-            ["municipality_nis"]
+            fields(Membership::new(Role::Staff, all)),
+            ["group_id", "municipality_nis", "member_org_id"]
         );
-        assert_eq!(
-            fields(Membership::new(Role::Staff, Some(group), gent)),
-            ["group_id", "municipality_nis"]
-        );
-        assert_eq!(
-            fields(Membership::new(Role::Volunteer, Some(group), gent)),
-            ["municipality_nis"]
-        );
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+        assert!(Role::parse("initiative_person").is_err());
     }
 
     #[test]

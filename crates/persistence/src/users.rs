@@ -1,8 +1,8 @@
 //! Accounts. E-mail addresses are stored lower-case, so uniqueness ignores case.
 
-use campaign_domain::ids::{GroupId, UserId};
+use campaign_domain::ids::{GroupId, MemberOrgId, UserId};
 use campaign_domain::municipality::NisCode;
-use campaign_domain::user::{Email, Membership, PersonName, Role};
+use campaign_domain::user::{Email, Membership, PersonName, Role, ScopeFields};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{app_user, refresh_token, volunteer_group};
+use crate::entities::{app_user, member_organisation, refresh_token, volunteer_group};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
@@ -199,6 +199,16 @@ async fn insert(txn: &impl sea_orm::ConnectionTrait, user: NewUser) -> Result<St
             "group_id {group} is not a volunteer group"
         )));
     }
+    if let Some(organisation) = user.membership.member_org()
+        && member_organisation::Entity::find_by_id(organisation.as_uuid())
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::Unknown(format!(
+            "member_org_id {organisation} is not a member organisation; GET /api/v1/member-organisations lists them"
+        )));
+    }
     let now = crate::now();
     let email = user.email.as_str().to_owned();
     let row = app_user::ActiveModel {
@@ -208,6 +218,7 @@ async fn insert(txn: &impl sea_orm::ConnectionTrait, user: NewUser) -> Result<St
         role: Set(user.membership.role().as_str().to_owned()),
         group_id: Set(user.membership.group().map(|g| g.as_uuid())),
         municipality_nis: Set(user.membership.municipality().map(|m| m.to_string())),
+        member_org_id: Set(user.membership.member_org().map(|o| o.as_uuid())),
         active: Set(true),
         password_hash: Set(user.password_hash),
         created_at: Set(now),
@@ -228,7 +239,12 @@ fn to_domain(row: app_user::Model) -> Result<StoredUser, StoreError> {
         .map(NisCode::parse)
         .transpose()
         .map_err(corrupt)?;
-    let membership = Membership::new(role, row.group_id.map(GroupId::from_uuid), municipality).map_err(corrupt)?;
+    let fields = ScopeFields {
+        group: row.group_id.map(GroupId::from_uuid),
+        municipality,
+        member_org: row.member_org_id.map(MemberOrgId::from_uuid),
+    };
+    let membership = Membership::new(role, fields).map_err(corrupt)?;
     Ok(StoredUser {
         id: UserId::from_uuid(row.id),
         email: row.email,

@@ -4,9 +4,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
-use campaign_domain::ids::GroupId;
+use campaign_domain::ids::{GroupId, MemberOrgId};
 use campaign_domain::municipality::NisCode;
-use campaign_domain::user::{Email, Membership, NewPassword, PersonName, Role};
+use campaign_domain::user::{Email, Membership, NewPassword, PersonName, Role, ScopeFields};
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::municipalities::MunicipalityRepo;
@@ -54,7 +54,19 @@ pub async fn add_user(db: &DatabaseConnection, args: &UserAddArgs) -> anyhow::Re
         .map(|g| GroupId::parse_field("group_id", g))
         .transpose()?;
     let municipality = args.municipality_nis.as_deref().map(NisCode::parse).transpose()?;
-    let membership = Membership::new(role, group, municipality)?;
+    let member_org = args
+        .member_org_id
+        .as_deref()
+        .map(|o| MemberOrgId::parse_field("member_org_id", o))
+        .transpose()?;
+    let membership = Membership::new(
+        role,
+        ScopeFields {
+            group,
+            municipality,
+            member_org,
+        },
+    )?;
     if let Some(nis) = membership.municipality()
         && MunicipalityRepo::new(db.clone()).get(nis).await?.is_none()
     {

@@ -622,6 +622,11 @@ impl ActivitiesApi {
             Membership::Staff => {}
             Membership::Volunteer { group } => filter.only_group = Some(group),
             Membership::MunicipalContact { municipality } => filter.only_municipality = Some(municipality),
+            Membership::MemberOrg { .. } => {
+                return Err(ApiError::forbidden(
+                    "activities are for staff, volunteers and municipal contacts; your role is member_org",
+                ));
+            }
         }
         let search = Search::parse(
             near.0.as_deref(),

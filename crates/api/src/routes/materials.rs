@@ -532,10 +532,11 @@ impl MaterialsApi {
                 }
                 filter.municipality = Some(municipality);
             }
-            Membership::Volunteer { .. } => {
-                return Err(ApiError::forbidden(
-                    "material requests are for staff and municipal contacts; your role is volunteer",
-                ));
+            Membership::Volunteer { .. } | Membership::MemberOrg { .. } => {
+                return Err(ApiError::forbidden(format!(
+                    "material requests are for staff and municipal contacts; your role is {}",
+                    auth.0.role().as_str()
+                )));
             }
         }
         if let Some(raw) = cursor.0.as_deref() {

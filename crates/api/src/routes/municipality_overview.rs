@@ -9,6 +9,7 @@ use campaign_persistence::activities::{Activity, ActivityFilter, ActivityRepo};
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::groups::{GroupFilter, GroupRepo};
+use campaign_persistence::inquiries::InquiryRepo;
 use campaign_persistence::materials::MaterialRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::questions::QuestionRepo;
@@ -147,6 +148,9 @@ pub struct MunicipalityOverview {
     pub engagements: Vec<EngagementOut>,
     /// Its questions to 11.11.11 that are not closed (open or answered): `GET /questions`.
     pub open_questions: u64,
+    /// Its inquiries about member organisations' offers that still wait for something (sent,
+    /// answered or agreed): `GET /inquiries`.
+    pub open_inquiries: u64,
 }
 
 pub struct MunicipalityOverviewApi {
@@ -158,6 +162,7 @@ pub struct MunicipalityOverviewApi {
     pub materials: MaterialRepo,
     pub engagements: EngagementRepo,
     pub questions: QuestionRepo,
+    pub inquiries: InquiryRepo,
 }
 
 #[OpenApi(tag = "ApiTags::Municipalities")]
@@ -165,8 +170,8 @@ impl MunicipalityOverviewApi {
     /// A municipality at a glance
     ///
     /// Its groups, upcoming activities, money raised in a campaign against the previous
-    /// campaign on the same day, its material requests, its engagement programmes and its open questions. Staff and the municipality's
-    /// contacts; 404 for anyone else (volunteers included). Without `campaign_year`, the current
+    /// campaign on the same day, its material requests, its engagement programmes, its open questions and inquiries.
+    /// Staff and the municipality's contacts; 404 for anyone else (volunteers included). Without `campaign_year`, the current
     /// campaign (the one under way, else the next, else the last).
     #[oai(
         path = "/municipalities/:nis/overview",
@@ -195,34 +200,30 @@ impl MunicipalityOverviewApi {
             municipality: Some(code),
             group: None,
         };
-        let summary = self.totals.summary(chosen.campaign.year, scope).await?;
-        let last_year = chosen.last_year_same_day(&self.totals, scope).await?;
-        let groups = self
-            .groups
-            .list(
-                &GroupFilter {
-                    municipality: Some(code),
-                    ..GroupFilter::default()
-                },
-                OVERVIEW_GROUPS_MAX,
-            )
-            .await?;
-        let upcoming = self
-            .activities
-            .list(
-                &ActivityFilter {
-                    municipality: Some(code),
-                    not_cancelled: true,
-                    from: Some(Utc::now()),
-                    ..ActivityFilter::default()
-                },
-                OVERVIEW_LIST_MAX,
-            )
-            .await?;
-        let counts = self.materials.count_by_status(code).await?;
-        let requests = self.materials.latest_requests(code, OVERVIEW_LIST_MAX).await?;
-        let engagements = self.engagements.for_municipality(code).await?;
-        let open_questions = self.questions.open_count(code).await?;
+        // Independent reads: on PostgreSQL they run on several pooled connections at once.
+        let group_filter = GroupFilter {
+            municipality: Some(code),
+            ..GroupFilter::default()
+        };
+        let activity_filter = ActivityFilter {
+            municipality: Some(code),
+            not_cancelled: true,
+            from: Some(Utc::now()),
+            ..ActivityFilter::default()
+        };
+        let (summary, last_year, groups, upcoming, counts, requests) = tokio::try_join!(
+            async { Ok::<_, ApiError>(self.totals.summary(chosen.campaign.year, scope).await?) },
+            chosen.last_year_same_day(&self.totals, scope),
+            async { Ok(self.groups.list(&group_filter, OVERVIEW_GROUPS_MAX).await?) },
+            async { Ok(self.activities.list(&activity_filter, OVERVIEW_LIST_MAX).await?) },
+            async { Ok(self.materials.count_by_status(code).await?) },
+            async { Ok(self.materials.latest_requests(code, OVERVIEW_LIST_MAX).await?) },
+        )?;
+        let (engagements, open_questions, open_inquiries) = tokio::try_join!(
+            async { Ok::<_, ApiError>(self.engagements.for_municipality(code).await?) },
+            async { Ok(self.questions.open_count(code).await?) },
+            async { Ok(self.inquiries.open_count(code).await?) },
+        )?;
         let municipality = listing.municipality;
         Ok(Json(MunicipalityOverview {
             municipality: OverviewMunicipality {
@@ -249,6 +250,7 @@ impl MunicipalityOverviewApi {
             requests: requests.into_iter().map(Into::into).collect(),
             engagements: engagements.into_iter().map(Into::into).collect(),
             open_questions,
+            open_inquiries,
         }))
     }
 }

@@ -375,10 +375,11 @@ impl QuestionsApi {
         match auth.0.membership {
             Membership::Staff => {}
             Membership::MunicipalContact { municipality } => filter.municipality = Some(municipality),
-            Membership::Volunteer { .. } => {
-                return Err(ApiError::forbidden(
-                    "questions to 11.11.11 are for staff and municipal contacts; your role is volunteer",
-                ));
+            Membership::Volunteer { .. } | Membership::MemberOrg { .. } => {
+                return Err(ApiError::forbidden(format!(
+                    "questions to 11.11.11 are for staff and municipal contacts; your role is {}",
+                    auth.0.role().as_str()
+                )));
             }
         }
         if let Some(raw) = cursor.0.as_deref() {

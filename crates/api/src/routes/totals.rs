@@ -634,9 +634,9 @@ impl TotalsApi {
                     "volunteers see the `group` breakdown of their own group only",
                 ));
             }
-            (Membership::MunicipalContact { .. }, _) => {
+            (Membership::MunicipalContact { .. } | Membership::MemberOrg { .. }, _) => {
                 return Err(ApiError::forbidden(
-                    "breakdowns are for staff; a municipal contact reads GET /campaigns/{year}/totals",
+                    "breakdowns are for staff; read GET /campaigns/{year}/totals instead",
                 ));
             }
         };

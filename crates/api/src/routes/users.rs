@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use campaign_domain::ids::{GroupId, UserId};
+use campaign_domain::ids::{GroupId, MemberOrgId, UserId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
-use campaign_domain::user::{Email, Membership, NewPassword, PersonName, Role};
+use campaign_domain::user::{Email, Membership, NewPassword, PersonName, Role, ScopeFields};
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::users::{NewUser, StoredUser, UserChanges, UserFilter, UserRepo};
 use chrono::{DateTime, Utc};
@@ -31,6 +31,8 @@ pub enum RoleName {
     Staff,
     Volunteer,
     MunicipalContact,
+    /// A person of one member organisation (`member_org_id`).
+    MemberOrg,
 }
 
 impl From<RoleName> for Role {
@@ -39,6 +41,7 @@ impl From<RoleName> for Role {
             RoleName::Staff => Role::Staff,
             RoleName::Volunteer => Role::Volunteer,
             RoleName::MunicipalContact => Role::MunicipalContact,
+            RoleName::MemberOrg => Role::MemberOrg,
         }
     }
 }
@@ -49,6 +52,7 @@ impl From<Role> for RoleName {
             Role::Staff => RoleName::Staff,
             Role::Volunteer => RoleName::Volunteer,
             Role::MunicipalContact => RoleName::MunicipalContact,
+            Role::MemberOrg => RoleName::MemberOrg,
         }
     }
 }
@@ -66,6 +70,9 @@ pub struct UserOut {
     /// The municipal contact's municipality.
     #[oai(nullable)]
     pub municipality_nis: Option<String>,
+    /// The member organisation of a `member_org` account.
+    #[oai(nullable)]
+    pub member_org_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -79,13 +86,15 @@ impl From<StoredUser> for UserOut {
             role: u.membership.role().into(),
             group_id: u.membership.group().map(|g| g.as_uuid()),
             municipality_nis: u.membership.municipality().map(|m| m.to_string()),
+            member_org_id: u.membership.member_org().map(|o| o.as_uuid()),
             active: u.active,
             created_at: u.created_at,
         }
     }
 }
 
-/// A new account. Volunteers need `group_id`, municipal contacts `municipality_nis`.
+/// A new account. Volunteers need `group_id`, municipal contacts `municipality_nis`,
+/// `member_org` accounts `member_org_id`; staff none of them.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateUserRequest {
@@ -100,6 +109,7 @@ pub struct CreateUserRequest {
     pub group_id: Option<Uuid>,
     #[oai(validator(max_length = 5))]
     pub municipality_nis: Option<String>,
+    pub member_org_id: Option<Uuid>,
 }
 
 /// Rename or (de)activate an account. A deactivated account's tokens stop working at once.
@@ -191,9 +201,16 @@ impl UsersApi {
             errors.extend(e.errors.iter().cloned());
         }
         let membership = match &municipality {
-            Ok(m) => Membership::new(body.role.into(), body.group_id.map(GroupId::from_uuid), *m)
-                .map_err(|e| errors.extend(e.errors))
-                .ok(),
+            Ok(m) => Membership::new(
+                body.role.into(),
+                ScopeFields {
+                    group: body.group_id.map(GroupId::from_uuid),
+                    municipality: *m,
+                    member_org: body.member_org_id.map(MemberOrgId::from_uuid),
+                },
+            )
+            .map_err(|e| errors.extend(e.errors))
+            .ok(),
             Err(_) => None,
         };
         let (Ok(email), Ok(name), Ok(password), Some(membership)) = (email, name, password, membership) else {

@@ -15,6 +15,7 @@ use campaign_persistence::audit::AuditContext;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
 use campaign_persistence::ledger::{EntryFilter, LedgerRepo};
+use campaign_persistence::member_orgs::MemberOrgRepo;
 use campaign_persistence::municipalities::{MunicipalityFilter, MunicipalityListing, MunicipalityRepo};
 use campaign_persistence::users::{NewUser, UserRepo};
 use chrono::Utc;
@@ -335,6 +336,13 @@ pub async fn scope_of(db: &DatabaseConnection, membership: &Membership) -> anyho
                 .await?
                 .map(|m| m.municipality.name_nl);
             format!("municipality {} ({municipality})", name.unwrap_or_default())
+        }
+        Membership::MemberOrg { organisation } => {
+            let name = MemberOrgRepo::new(db.clone())
+                .get(*organisation)
+                .await?
+                .map(|o| o.details.name);
+            format!("member organisation {} ({organisation})", name.unwrap_or_default())
         }
     })
 }
