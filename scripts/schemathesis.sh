@@ -164,10 +164,16 @@ users = get("/users?limit=10")["items"]
 years = [c["year"] for c in get("/campaigns")["items"]]
 products = sorted({p["code"] for y in years for p in get(f"/campaigns/{y}/products")["items"]})
 materials = [m["code"] for m in get("/materials")["items"]]
+offers = get("/offers?limit=20")["items"]
+inquiries = get("/inquiries?limit=10")["items"]
+themes = [t["code"] for t in get("/offer-themes")["items"]]
 today = datetime.date.today()
 
 dictionaries = {
-    "ids": [x["id"] for x in groups + activities + entries + requests + users],
+    "ids": [x["id"] for x in groups + activities + entries + requests + users + offers + inquiries],
+    "organisations": sorted({o["organisation_id"] for o in offers}),
+    "themes": themes,
+    "words": ["water", "genoeg leef", "eerlijke handel"],
     "group_ids": [g["id"] for g in groups],
     "activity_ids": [a["id"] for a in activities],
     "years": years,
@@ -195,6 +201,9 @@ bindings = {
     "query.campaign_year": "years",
     "query.municipality_nis": "nis",
     "query.group_id": "group_ids",
+    "query.organisation_id": "organisations",
+    "query.theme": "themes",
+    "query.q": "words",
     "body.municipality_nis": "nis",
     "body.group_id": "group_ids",
     "body.activity_id": "activity_ids",

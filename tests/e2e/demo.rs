@@ -55,7 +55,14 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
     for (status, count) in &loaded.requests {
         assert!(*count > 0, "a material request is {}", status.as_str());
     }
-    assert_eq!(report.accounts.len(), 3, "staff, volunteer, municipal contact");
+    assert_eq!(
+        report.accounts.len(),
+        4,
+        "staff, volunteer, municipal contact, member organisation"
+    );
+    for (status, count) in &loaded.inquiries {
+        assert!(*count > 0, "an inquiry is {}", status.as_str());
+    }
     assert!(
         TotalsRepo::new(app.db.clone()).verify().await.unwrap().is_empty(),
         "the kept totals agree with the demo ledger"
@@ -140,6 +147,33 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
     states.sort();
     states.dedup();
     assert_eq!(states, ["answered", "closed", "open"]);
+    // Its inquiries: one answered by Join For Water, whose account sees it in its inbox.
+    let inquiries = get_as(&app, &contact, "/api/v1/inquiries").await;
+    let inquiries = inquiries.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    let answered = inquiries
+        .iter()
+        .find(|i| i["status"] == "answered")
+        .expect("the demo contact has an answered inquiry");
+    let organisation = sign_in(&app, &report, Role::MemberOrg).await;
+    let inbox = get_as(&app, &organisation, "/api/v1/inquiries").await;
+    assert!(
+        inbox.expect(StatusCode::OK)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == answered["id"]),
+        "the organisation sees the inquiry it answered"
+    );
+    let water = get(&app, "/api/v1/offers?q=water").await;
+    let titles: Vec<&str> = water.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Waterwandeling") && titles.len() >= 4, "{titles:?}");
+    let offers = get(&app, "/api/v1/offers?limit=100").await;
+    assert_eq!(offers.expect(StatusCode::OK)["total"], 15);
     let public = get(&app, "/api/v1/public/programmes/faire-gemeente/municipalities").await;
     assert!(public.expect(StatusCode::OK)["items"].as_array().unwrap().len() >= 10);
     let renewals = get_as(&app, &staff, "/api/v1/engagements/renewals-due?within_days=3650").await;

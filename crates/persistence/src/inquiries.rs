@@ -17,7 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{inquiry, inquiry_message, offer};
+use crate::entities::{inquiry, inquiry_message, member_organisation, offer};
 use crate::idempotency::{Claim, Created, IdempotencyKey, claim_or_answer, complete};
 use crate::{StoreError, begin_write};
 
@@ -28,6 +28,7 @@ pub struct Inquiry {
     pub offer_id: Uuid,
     pub offer_title: String,
     pub organisation: MemberOrgId,
+    pub organisation_name: String,
     pub municipality: NisCode,
     pub asked_by: Option<UserId>,
     pub status: InquiryStatus,
@@ -328,33 +329,46 @@ async fn insert_message(
     Ok(())
 }
 
+/// Each offer's title and its organisation's name.
 async fn offer_titles(
     conn: &impl ConnectionTrait,
     ids: impl Iterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, StoreError> {
+) -> Result<HashMap<Uuid, (String, String)>, StoreError> {
     let ids: Vec<Uuid> = ids.collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(offer::Entity::find()
+    let offers: Vec<(Uuid, String, Uuid)> = offer::Entity::find()
         .select_only()
         .column(offer::Column::Id)
         .column(offer::Column::Title)
+        .column(offer::Column::OrganisationId)
         .filter(offer::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let names: HashMap<Uuid, String> = member_organisation::Entity::find()
+        .filter(member_organisation::Column::Id.is_in(offers.iter().map(|o| o.2)))
         .all(conn)
         .await?
         .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(offers
+        .into_iter()
+        .map(|(id, title, organisation)| (id, (title, names.get(&organisation).cloned().unwrap_or_default())))
         .collect())
 }
 
-fn to_inquiry(row: inquiry::Model, titles: &HashMap<Uuid, String>) -> Result<Inquiry, StoreError> {
+fn to_inquiry(row: inquiry::Model, titles: &HashMap<Uuid, (String, String)>) -> Result<Inquiry, StoreError> {
+    let (offer_title, organisation_name) = titles.get(&row.offer_id).cloned().unwrap_or_default();
     let corrupt = |e: campaign_domain::ValidationError| StoreError::Corrupt(format!("inquiry {}: {e}", row.id));
     Ok(Inquiry {
         id: row.id,
         offer_id: row.offer_id,
-        offer_title: titles.get(&row.offer_id).cloned().unwrap_or_default(),
+        offer_title,
         organisation: MemberOrgId::from_uuid(row.organisation_id),
+        organisation_name,
         municipality: NisCode::parse(&row.municipality_nis).map_err(corrupt)?,
         asked_by: row.asked_by.map(UserId::from_uuid),
         status: InquiryStatus::parse(&row.status).map_err(corrupt)?,

@@ -98,6 +98,7 @@ pub struct InquiryOut {
     pub offer_id: Uuid,
     pub offer_title: String,
     pub organisation_id: Uuid,
+    pub organisation_name: String,
     pub municipality_nis: String,
     #[oai(nullable)]
     pub asked_by: Option<Uuid>,
@@ -118,6 +119,7 @@ impl From<Inquiry> for InquiryOut {
             offer_id: i.offer_id,
             offer_title: i.offer_title,
             organisation_id: i.organisation.as_uuid(),
+            organisation_name: i.organisation_name,
             municipality_nis: i.municipality.to_string(),
             asked_by: i.asked_by.map(|u| u.as_uuid()),
             status: i.status.into(),

@@ -5,5 +5,6 @@ import publicPage from './nl/public.js';
 import volunteer from './nl/volunteer.js';
 import contact from './nl/contact.js';
 import staff from './nl/staff.js';
+import organisation from './nl/organisation.js';
 
-export default { ...common, ...publicPage, ...volunteer, ...contact, ...staff };
+export default { ...common, ...publicPage, ...volunteer, ...contact, ...staff, ...organisation };

@@ -1,7 +1,7 @@
 // The municipal contact's page: my municipality at a glance, the material catalogue, a request
 // for materials, each request followed through its states (refreshed every minute while the
-// page is in view), the municipality's engagement programmes with their evidence, and its
-// questions to 11.11.11.
+// page is in view), the municipality's engagement programmes with their evidence, its
+// questions to 11.11.11, and the member organisations' offer with our inquiries about it.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { frame, section, notice } from '../core/layout.js';
@@ -14,6 +14,8 @@ import { requestForm } from './contact/request-form.js';
 import { loadRequests, renderRequests, requestsFailed } from './contact/requests.js';
 import { loadProgrammes, renderProgrammes, programmesFailed } from './contact/programmes.js';
 import { askForm, loadQuestions, renderQuestions, questionsFailed } from './contact/questions.js';
+import { offerSearch, refreshInquiries } from './contact/offers.js';
+import { api, messageOf } from '../core/api.js';
 
 const REFRESH_MS = 60_000;
 
@@ -22,7 +24,7 @@ if (me) start(me);
 
 function start(account) {
   const main = frame('contact.title', {
-    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes'], ['#questions', 'contact.nav.questions']],
+    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes'], ['#questions', 'contact.nav.questions'], ['#offers', 'contact.nav.offers']],
   });
   const nis = account.municipality_nis;
   if (!nis) {
@@ -40,6 +42,8 @@ function start(account) {
   const programmesBody = h('div', { class: 'section-body' }, loading());
   const askBody = h('div', { class: 'section-body' });
   const questionsList = h('ul', { id: 'questions-list', class: 'items contact-questions' });
+  const offersBody = h('div', { class: 'section-body' }, loading());
+  const inquiriesList = h('ul', { id: 'inquiries-list', class: 'items contact-inquiries' });
   const refreshButton = h('button', { type: 'button', class: 'secondary', id: 'requests-refresh' }, t('contact.requests.refresh'));
 
   main.append(
@@ -53,7 +57,9 @@ function start(account) {
       requestsList),
     section('programmes', 'contact.programmes.title', programmesBody),
     section('questions', 'contact.questions.title', askBody,
-      h('h3', {}, t('contact.questions.mine')), questionsList));
+      h('h3', {}, t('contact.questions.mine')), questionsList),
+    section('offers', 'contact.offers.title', offersBody,
+      h('h3', {}, t('contact.inquiries.title')), inquiriesList));
 
   let materials = new Map();
   const updateForm = requestForm(formBody, nis, () => refreshAll());
@@ -139,8 +145,15 @@ function start(account) {
   }
   askForm(askBody, nis, refreshQuestions);
 
+  // The offer: searched on demand; our inquiries loaded at the start and after each change.
+  const inquiriesChanged = () => refreshInquiries(inquiriesList);
+  api(`/municipalities/${encodeURIComponent(nis)}`)
+    .then((m) => offerSearch(offersBody, nis, m.province, inquiriesChanged))
+    .catch((error) => fill(offersBody, notice('error', t('contact.offers.failed', { detail: messageOf(error, t) }))));
+
   refreshAll();
   refreshProgrammes();
   refreshQuestions();
+  inquiriesChanged();
   registerServiceWorker();
 }

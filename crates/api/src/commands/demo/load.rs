@@ -23,11 +23,19 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
-use super::{DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password, questions};
+use super::{
+    DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password, offers, questions,
+};
 use crate::auth::Passwords;
 
-/// The accounts printed for people to sign in with: staff, a volunteer, a municipal contact.
-pub const DEMO_EMAILS: [&str; 3] = ["staff@demo.11.be", "volunteer@demo.11.be", "contact@demo.11.be"];
+/// The accounts printed for people to sign in with: staff, a volunteer, a municipal contact, a
+/// member organisation's person.
+pub const DEMO_EMAILS: [&str; 4] = [
+    "staff@demo.11.be",
+    "volunteer@demo.11.be",
+    "contact@demo.11.be",
+    offers::DEMO_ORGANISATION_EMAIL,
+];
 
 /// Entries per import transaction batch and progress line.
 const ENTRY_CHUNK: usize = 10_000;
@@ -152,6 +160,11 @@ pub async fn load(
     let staff = staff.context("the demo staff account")?;
     let questions = questions::load(db, &contacts, staff).await?;
     tracing::info!(?questions, "questions to 11.11.11 loaded");
+    let account = async |email: &str, name: &str, membership: Membership| {
+        create_user(db, email, name, membership, nobody.clone()).await
+    };
+    let inquiries = offers::load(db, &contacts, account).await?;
+    tracing::info!(?inquiries, "member organisations' offers and inquiries loaded");
     let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
         years: years.to_vec(),
@@ -162,6 +175,7 @@ pub async fn load(
         requests,
         engagements,
         questions,
+        inquiries,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

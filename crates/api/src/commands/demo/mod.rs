@@ -14,12 +14,14 @@ mod generate;
 mod load;
 mod materials;
 mod names;
+mod offers;
 mod questions;
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use campaign_domain::engagement::EngagementStatus;
+use campaign_domain::inquiry::InquiryStatus;
 use campaign_domain::material::RequestStatus;
 use campaign_domain::question::QuestionStatus;
 use campaign_domain::user::{Email, Role};
@@ -66,6 +68,8 @@ pub struct Loaded {
     pub engagements: Vec<(EngagementStatus, usize)>,
     /// Questions to 11.11.11 per status.
     pub questions: Vec<(QuestionStatus, usize)>,
+    /// Inquiries about the member organisations' offers per status.
+    pub inquiries: Vec<(InquiryStatus, usize)>,
     pub seconds: f64,
 }
 
@@ -154,7 +158,7 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
     if let Some(loaded) = &report.loaded {
         out.push_str(&format!(
             "Demo campaign loaded in {:.1} s: campaigns {:?}, {} groups, {} activities, {} ledger entries \
-             ({} corrected), material requests {}, programme engagements {}, questions {}.\n",
+             ({} corrected), material requests {}, programme engagements {}, questions {}, inquiries {}.\n",
             loaded.seconds,
             loaded.years,
             loaded.groups,
@@ -175,6 +179,12 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
                 .join(", "),
             loaded
                 .questions
+                .iter()
+                .map(|(status, n)| format!("{} {n}", status.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            loaded
+                .inquiries
                 .iter()
                 .map(|(status, n)| format!("{} {n}", status.as_str()))
                 .collect::<Vec<_>>()
