@@ -289,6 +289,13 @@ async fn the_search_finds_words_and_the_filters_combine(backend: Backend) {
     assert_eq!(titles(&search("q=fairtrade").await), ["Eerlijke receptie"]);
     assert!(titles(&search("q=water%20receptie").await).is_empty());
     assert_eq!(titles(&search("q=water&format=walk").await), ["Waterwandeling"]);
+    // PostgreSQL stems Dutch ("wandelingen" finds "wandeling"); SQLite's FTS5 matches the words
+    // and their starts only.
+    let stemmed = titles(&search("q=wandelingen").await);
+    match backend {
+        Backend::Postgres => assert_eq!(stemmed, ["Waterwandeling"]),
+        Backend::Sqlite => assert!(stemmed.is_empty(), "{stemmed:?}"),
+    }
 
     // Without q: title order; filters combine; a province includes offers for everywhere.
     assert_eq!(

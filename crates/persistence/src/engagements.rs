@@ -10,6 +10,7 @@ use campaign_domain::engagement_change::{
 };
 use campaign_domain::ids::UserId;
 use campaign_domain::municipality::{Municipality, NisCode};
+use campaign_domain::programme::Programme;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -180,7 +181,7 @@ impl EngagementRepo {
         let definition = programmes::load(&txn, programme)
             .await?
             .ok_or(ChangeError::NoProgramme)?;
-        let current = load(&txn, nis, programme).await?.ok_or(ChangeError::NoProgramme)?;
+        let current = load_with(&txn, nis, &definition).await?;
         if !precondition(current.version) {
             return Err(ChangeError::Stale {
                 current: current.version,
@@ -273,9 +274,7 @@ impl EngagementRepo {
             ),
         )
         .await?;
-        let changed = load(&txn, nis, programme)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("a changed engagement vanished".to_owned()))?;
+        let changed = load_with(&txn, nis, &definition).await?;
         txn.commit().await?;
         Ok(changed)
     }
@@ -388,6 +387,16 @@ async fn load(conn: &impl ConnectionTrait, nis: NisCode, programme: &str) -> Res
     let Some(definition) = programmes::load(conn, programme).await? else {
         return Ok(None);
     };
+    load_with(conn, nis, &definition).await.map(Some)
+}
+
+/// The engagement of `nis` in the programme `definition` describes (read already).
+async fn load_with(
+    conn: &impl ConnectionTrait,
+    nis: NisCode,
+    definition: &Programme,
+) -> Result<Engagement, StoreError> {
+    let programme = definition.code.as_str();
     let row = engagement::Entity::find_by_id((nis.to_string(), programme.to_owned()))
         .one(conn)
         .await?;
@@ -399,5 +408,5 @@ async fn load(conn: &impl ConnectionTrait, nis: NisCode, programme: &str) -> Res
     let current = evidence
         .iter()
         .filter(|e| definition.criteria.iter().any(|c| c.code == e.criterion_code));
-    to_engagement(nis, programme, row.as_ref(), current).map(Some)
+    to_engagement(nis, programme, row.as_ref(), current)
 }

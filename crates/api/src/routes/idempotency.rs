@@ -3,7 +3,7 @@
 //! of the request: a stored answer is the answer, whatever changed since.
 
 use campaign_domain::ids::UserId;
-use campaign_persistence::idempotency::{Claim, IdempotencyKey};
+use campaign_persistence::idempotency::{Claim, Created, IdempotencyKey};
 use poem::Request;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sha2::{Digest, Sha256};
@@ -66,4 +66,23 @@ pub fn key_reused() -> ApiError {
     ApiError::unprocessable(
         "this Idempotency-Key was used before with another request; use a new key for a new request",
     )
+}
+
+/// The answer kept for a retry of a create: 201 with `answer` as JSON.
+pub fn created_json<T: ToJSON>(answer: T) -> (u16, String) {
+    (201, answer.to_json().map(|v| v.to_string()).unwrap_or_default())
+}
+
+/// The answer to a create made under an optional key: the new resource (`fresh`), the answer
+/// kept for the first request under the key (`replay`), or 422 for a key used with another request.
+pub fn answer<T, R>(
+    created: Created<T>,
+    fresh: impl FnOnce(T) -> R,
+    replay: impl FnOnce(&str) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    match created {
+        Created::New(value) => Ok(fresh(value)),
+        Created::Replay { body, .. } => replay(&body),
+        Created::KeyMismatch => Err(key_reused()),
+    }
 }

@@ -10,13 +10,11 @@ use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::question;
 use campaign_domain::user::Membership;
-use campaign_persistence::idempotency::Created;
 use campaign_persistence::inquiries::{Inquiry, InquiryError, InquiryFilter, InquiryRepo, InquiryThread, NewInquiry};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
@@ -355,24 +353,17 @@ impl InquiriesApi {
             preferred_period,
             audience_size,
         };
-        let render = |t: &InquiryThread| {
-            (
-                201,
-                InquiryThreadOut::from(t.clone())
-                    .to_json()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            )
-        };
+        let render = |t: &InquiryThread| idempotency::created_json(InquiryThreadOut::from(t.clone()));
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        match self.inquiries.send(new, &ctx, key.as_ref(), render).await? {
-            Created::New(thread) => {
+        let created = self.inquiries.send(new, &ctx, key.as_ref(), render).await?;
+        idempotency::answer(
+            created,
+            |thread| {
                 let location = format!("/api/v1/inquiries/{}", thread.inquiry.id);
-                Ok(InquirySent::Created(Json(thread.into()), location, false))
-            }
-            Created::Replay { body, .. } => replay(&body),
-            Created::KeyMismatch => Err(idempotency::key_reused()),
-        }
+                InquirySent::Created(Json(thread.into()), location, false)
+            },
+            replay,
+        )
     }
 
     /// Inquiries
@@ -405,19 +396,11 @@ impl InquiriesApi {
             }
         }
         if let Some(raw) = cursor.0.as_deref() {
-            let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
-            let key = pagination::decode(CURSOR_LIST, raw)?;
-            let (at, id) = key.split_once('|').ok_or_else(invalid)?;
-            filter.after = Some((
-                DateTime::parse_from_rfc3339(at)
-                    .map_err(|_| invalid())?
-                    .with_timezone(&Utc),
-                Uuid::parse_str(id).map_err(|_| invalid())?,
-            ));
+            filter.after = Some(pagination::decode_time_id(CURSOR_LIST, raw)?);
         }
         let mut rows = self.inquiries.list(&filter, limit.get() + 1).await?;
         let next_cursor = pagination::next_cursor(&mut rows, limit, CURSOR_LIST, |i| {
-            format!("{}|{}", i.created_at.to_rfc3339_opts(SecondsFormat::Micros, true), i.id)
+            pagination::time_id_key(i.created_at, i.id)
         });
         Ok(Json(InquiryPage {
             items: rows.into_iter().map(Into::into).collect(),

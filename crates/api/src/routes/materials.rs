@@ -9,14 +9,12 @@ use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::user::{Membership, parse_text};
-use campaign_persistence::idempotency::Created;
 use campaign_persistence::materials::{Material, MaterialRepo, MaterialRequest, MoveError, NewRequest, RequestFilter};
 use campaign_persistence::municipalities::MunicipalityRepo;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
@@ -471,32 +469,17 @@ impl MaterialsApi {
             note,
             lines,
         };
-        let render = |r: &MaterialRequest| {
-            (
-                201,
-                MaterialRequestOut::from(r.clone())
-                    .to_json()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            )
-        };
-        match self
-            .materials
-            .create_request(
-                new,
-                &audit_context(req, &self.auth, Some(&auth.0)),
-                key.as_ref(),
-                render,
-            )
-            .await?
-        {
-            Created::New(request) => {
+        let render = |r: &MaterialRequest| idempotency::created_json(MaterialRequestOut::from(r.clone()));
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        let created = self.materials.create_request(new, &ctx, key.as_ref(), render).await?;
+        idempotency::answer(
+            created,
+            |request| {
                 let location = format!("/api/v1/material-requests/{}", request.id);
-                Ok(RequestCreated::Created(Json(request.into()), location, false))
-            }
-            Created::Replay { body, .. } => replay(&body),
-            Created::KeyMismatch => Err(idempotency::key_reused()),
-        }
+                RequestCreated::Created(Json(request.into()), location, false)
+            },
+            replay,
+        )
     }
 
     /// The queue of material requests

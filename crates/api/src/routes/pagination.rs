@@ -4,6 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use campaign_domain::paging::PageLimit;
+use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
 
 use crate::problem::ApiError;
 
@@ -40,6 +42,24 @@ pub fn next_cursor<T>(rows: &mut Vec<T>, limit: PageLimit, list: &str, key: impl
     }
 }
 
+/// The key of a row in a list ordered by (time, id): what [`decode_time_id`] reads back.
+pub fn time_id_key(at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}|{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// The (time, id) of the last row of the previous page, from a cursor of `list`.
+pub fn decode_time_id(list: &str, cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
+    let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
+    let key = decode(list, cursor)?;
+    let (at, id) = key.split_once('|').ok_or_else(invalid)?;
+    Ok((
+        DateTime::parse_from_rfc3339(at)
+            .map_err(|_| invalid())?
+            .with_timezone(&Utc),
+        Uuid::parse_str(id).map_err(|_| invalid())?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +71,17 @@ mod tests {
         assert!(decode("groups", &c).is_err());
         assert!(decode("municipalities", "!!!").is_err());
         assert!(decode("municipalities", "").is_err());
+    }
+
+    #[test]
+    fn time_and_id_keys_round_trip() {
+        let at = DateTime::parse_from_rfc3339("2026-11-11T10:00:00.123456Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let id = Uuid::new_v4();
+        let cursor = encode("questions", &time_id_key(at, id));
+        assert_eq!(decode_time_id("questions", &cursor).ok(), Some((at, id)));
+        assert!(decode_time_id("inquiries", &cursor).is_err());
+        assert!(decode_time_id("questions", &encode("questions", "yesterday|x")).is_err());
     }
 }

@@ -8,14 +8,12 @@ use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::question::{self, QuestionStatus, QuestionTopic, Writer};
 use campaign_domain::user::Membership;
-use campaign_persistence::idempotency::Created;
 use campaign_persistence::municipalities::MunicipalityRepo;
 use campaign_persistence::questions::{NewQuestion, Question, QuestionFilter, QuestionRepo, Thread, ThreadError};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
@@ -332,24 +330,17 @@ impl QuestionsApi {
             municipality: code,
             asked_by: auth.0.user_id,
         };
-        let render = |t: &Thread| {
-            (
-                201,
-                QuestionThread::from(t.clone())
-                    .to_json()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            )
-        };
+        let render = |t: &Thread| idempotency::created_json(QuestionThread::from(t.clone()));
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        match self.questions.ask(new, &ctx, key.as_ref(), render).await? {
-            Created::New(thread) => {
+        let created = self.questions.ask(new, &ctx, key.as_ref(), render).await?;
+        idempotency::answer(
+            created,
+            |thread| {
                 let location = format!("/api/v1/questions/{}", thread.question.id);
-                Ok(QuestionAsked::Created(Json(thread.into()), location, false))
-            }
-            Created::Replay { body, .. } => replay(&body),
-            Created::KeyMismatch => Err(idempotency::key_reused()),
-        }
+                QuestionAsked::Created(Json(thread.into()), location, false)
+            },
+            replay,
+        )
     }
 
     /// Questions
@@ -383,19 +374,11 @@ impl QuestionsApi {
             }
         }
         if let Some(raw) = cursor.0.as_deref() {
-            let invalid = || ApiError::invalid_field("cursor", "this cursor is not valid here");
-            let key = pagination::decode(CURSOR_LIST, raw)?;
-            let (at, id) = key.split_once('|').ok_or_else(invalid)?;
-            filter.after = Some((
-                DateTime::parse_from_rfc3339(at)
-                    .map_err(|_| invalid())?
-                    .with_timezone(&Utc),
-                Uuid::parse_str(id).map_err(|_| invalid())?,
-            ));
+            filter.after = Some(pagination::decode_time_id(CURSOR_LIST, raw)?);
         }
         let mut rows = self.questions.list(&filter, limit.get() + 1).await?;
         let next_cursor = pagination::next_cursor(&mut rows, limit, CURSOR_LIST, |q| {
-            format!("{}|{}", q.created_at.to_rfc3339_opts(SecondsFormat::Micros, true), q.id)
+            pagination::time_id_key(q.created_at, q.id)
         });
         Ok(Json(QuestionPage {
             items: rows.into_iter().map(Into::into).collect(),

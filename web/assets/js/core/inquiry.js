@@ -4,9 +4,9 @@
 // shown as it gives it.
 import { h, fill } from './dom.js';
 import { t } from './i18n.js';
-import { api, listAll, messageOf } from './api.js';
+import { api, listAll } from './api.js';
+import { runner } from './thread.js';
 import { dateTime, number } from './format.js';
-import { notice } from './layout.js';
 
 const FINAL = ['declined', 'closed'];
 
@@ -20,15 +20,7 @@ export function inquiryItem(thread, { side, reload, heading = [] }) {
   const messages = h('ol', { class: 'thread' }, thread.messages.map((m) => h('li', { class: `from-${m.side}` },
     h('p', { class: 'muted' }, t('inquiry.from', { who: t(`inquiry.side.${m.side}`), when: dateTime(m.created_at) })),
     h('p', { class: 'message-text' }, m.text))));
-  const run = async (call) => {
-    fill(message);
-    try {
-      await call();
-      await reload();
-    } catch (error) {
-      fill(message, notice('error', messageOf(error, t)));
-    }
-  };
+  const run = runner(message, reload);
   const details = [
     thread.preferred_period && t('inquiry.period', { period: thread.preferred_period }),
     thread.audience_size && t('inquiry.audience', { count: number(thread.audience_size) }),

@@ -7,14 +7,11 @@ import { api, messageOf } from './api.js';
 import { dateTime } from './format.js';
 import { notice } from './layout.js';
 
-/** One thread as a list item; `asker` names the asking side, `reload()` runs after each change. */
-export function threadItem(thread, { reload, asker, heading = [] }) {
-  const id = thread.id;
-  const message = h('div', { 'aria-live': 'polite' });
-  const messages = h('ol', { class: 'thread' }, thread.messages.map((m) => h('li', { class: m.from_staff ? 'from-staff' : 'from-asker' },
-    h('p', { class: 'muted' }, t('thread.from', { who: m.from_staff ? '11.11.11' : asker, when: dateTime(m.created_at) })),
-    h('p', { class: 'message-text' }, m.text))));
-  const run = async (call) => {
+/**
+ * Runs a change of a thread, then `reload()`; a refusal is shown in `message` as the API gives it.
+ */
+export function runner(message, reload) {
+  return async (call) => {
     fill(message);
     try {
       await call();
@@ -23,6 +20,16 @@ export function threadItem(thread, { reload, asker, heading = [] }) {
       fill(message, notice('error', messageOf(error, t)));
     }
   };
+}
+
+/** One thread as a list item; `asker` names the asking side, `reload()` runs after each change. */
+export function threadItem(thread, { reload, asker, heading = [] }) {
+  const id = thread.id;
+  const message = h('div', { 'aria-live': 'polite' });
+  const messages = h('ol', { class: 'thread' }, thread.messages.map((m) => h('li', { class: m.from_staff ? 'from-staff' : 'from-asker' },
+    h('p', { class: 'muted' }, t('thread.from', { who: m.from_staff ? '11.11.11' : asker, when: dateTime(m.created_at) })),
+    h('p', { class: 'message-text' }, m.text))));
+  const run = runner(message, reload);
   let actions = null;
   if (thread.status !== 'closed') {
     const reply = h('textarea', { id: `reply-${id}`, rows: 2, maxlength: 5000 });

@@ -81,18 +81,20 @@ pub async fn load(
     let repo = QuestionRepo::new(db.clone());
     let ctx = AuditContext::default();
     let mut reached: Vec<(QuestionStatus, usize)> = QuestionStatus::ALL.into_iter().map(|s| (s, 0)).collect();
-    if contacts.is_empty() {
+    let Some((home, others)) = contacts.split_first() else {
         return Ok(reached);
-    }
+    };
     let thread = |e: ThreadError| anyhow::anyhow!("{e:?}");
     // Each script twice: once for the demo contact, once for another municipality.
-    for (i, (topic, subject, text, answer, follow_up, closed)) in SCRIPTS.iter().chain(SCRIPTS.iter()).enumerate() {
-        let pick = if i < SCRIPTS.len() || contacts.len() == 1 {
-            0
-        } else {
-            1 + i % (contacts.len() - 1)
-        };
-        let (asker, municipality, _) = contacts.get(pick).context("a contact to ask")?;
+    let others = if others.is_empty() {
+        std::slice::from_ref(home)
+    } else {
+        others
+    };
+    let askers = std::iter::repeat_n(home, SCRIPTS.len()).chain(others.iter().cycle());
+    for ((topic, subject, text, answer, follow_up, closed), (asker, municipality, _)) in
+        SCRIPTS.iter().chain(SCRIPTS.iter()).zip(askers)
+    {
         let new = NewQuestion {
             topic: *topic,
             subject: (*subject).to_owned(),
