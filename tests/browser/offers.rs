@@ -32,6 +32,9 @@ async fn a_contact_finds_a_water_offer_and_the_organisation_answers(backend: Bac
         let (status, body) = call(&app, &app.staff, "POST", &uri, Some(offer)).await;
         assert_eq!(status, 201, "{body}");
     }
+    let campaign = json!({ "year": 2026, "starts_on": "2026-10-15", "ends_on": "2026-11-30", "target_cents": 1000 });
+    let (status, body) = call(&app, &app.staff, "POST", "/api/v1/campaigns", Some(campaign)).await;
+    assert_eq!(status, 201, "{body}");
     let Some(contact_browser) = Browser::start(Screen::Desktop).await else {
         return;
     };
@@ -126,8 +129,14 @@ async fn a_contact_finds_a_water_offer_and_the_organisation_answers(backend: Bac
         .screenshot(&format!("organisation-inbox-{backend:?}"))
         .await;
 
-    // The contact reads the answer and agrees.
+    // The contact reads the answer and agrees; the overview counts the inquiry while it is open.
     contact_browser.refresh_page().await;
+    contact_browser
+        .wait_until(
+            "one open inquiry in the overview",
+            "return document.querySelector('#overview-beyond li[data-open=\"inquiries\"] .contact-count')?.textContent === '1';",
+        )
+        .await;
     let answered = format!("#inquiries-list li[data-inquiry-id='{id}']");
     contact_browser
         .wait_until(

@@ -33,6 +33,9 @@ export default {
   'contact.overview.requests': 'Materiaalaanvragen',
   'contact.overview.noRequests': 'Nog geen aanvragen.',
   'contact.overview.openRequests': 'Lopende aanvragen',
+  'contact.overview.beyond': 'Ook buiten november',
+  'contact.overview.openQuestions': 'open vragen aan 11.11.11',
+  'contact.overview.openInquiries': 'lopende aanvragen bij lidorganisaties',
   'contact.overview.failed': 'Het overzicht kon niet geladen worden: {detail}',
 
   'contact.province.Antwerpen': 'Antwerpen',

@@ -92,7 +92,26 @@ export function renderOverview(body, o) {
               g.name, g.active ? null : [' ', h('span', { class: 'badge waiting' }, t('contact.overview.inactive'))])))
           : h('p', { class: 'muted' }, t('contact.overview.noGroups')),
         h('h3', {}, t('contact.overview.requests')),
-        requestCounts(o.requests_by_status))));
+        requestCounts(o.requests_by_status),
+        beyondNovember(o))));
+}
+
+/** Its programmes, open questions and inquiries (only the overview itself knows them). */
+function beyondNovember(o) {
+  if (!o.engagements) return null;
+  const programmeName = (code) => code.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+  return [
+    h('h3', {}, t('contact.overview.beyond')),
+    h('ul', { class: 'contact-counts', id: 'overview-beyond' },
+      o.engagements.map((e) => h('li', { 'data-programme': e.programme },
+        h('a', { href: '#programmes' }, programmeName(e.programme)), ': ', t(`contact.programmes.status.${e.status}`))),
+      h('li', { 'data-open': 'questions' },
+        h('span', { class: 'contact-count' }, number(o.open_questions)), ' ',
+        h('a', { href: '#questions' }, t('contact.overview.openQuestions'))),
+      h('li', { 'data-open': 'inquiries' },
+        h('span', { class: 'contact-count' }, number(o.open_inquiries)), ' ',
+        h('a', { href: '#offers' }, t('contact.overview.openInquiries')))),
+  ];
 }
 
 function lastYearCard(o) {
