@@ -263,6 +263,9 @@ async fn every_role_against_every_engagement_resource(backend: Backend) {
     let gent = app.new_contact(GENT).await;
     let leuven = app.new_contact(LEUVEN).await;
     let (_, volunteer) = app.new_volunteer().await;
+    let organisation = app
+        .new_member_org(uuid::Uuid::parse_str(crate::offers::OXFAM).unwrap())
+        .await;
     let list = format!("/api/v1/municipalities/{GENT}/engagements");
     let one = engagement(GENT, "solidaire-gemeente");
     let move_up = json!({ "status": "interested" });
@@ -273,8 +276,9 @@ async fn every_role_against_every_engagement_resource(backend: Backend) {
         get_as(&app, session, &one).await.expect(StatusCode::OK);
     }
     patch_as(&app, &gent, &one, &move_up).await.expect(StatusCode::OK);
-    // Outside it: Leuven's contact and a volunteer are told it does not exist, and change nothing.
-    for session in [&leuven, &volunteer] {
+    // Outside it: Leuven's contact, a volunteer and a member organisation are told it does not
+    // exist, and change nothing.
+    for session in [&leuven, &volunteer, &organisation] {
         get_as(&app, session, &list).await.expect_problem(StatusCode::NOT_FOUND);
         get_as(&app, session, &one).await.expect_problem(StatusCode::NOT_FOUND);
         patch_as(&app, session, &one, &json!({ "status": "not_engaged" }))

@@ -362,6 +362,24 @@ async fn requests_stay_within_their_municipality(backend: Backend) {
     get_as(&app, &volunteer, &uri(&gent_soon))
         .await
         .expect_problem(StatusCode::NOT_FOUND);
+    // A member organisation's account has no business with material requests.
+    let organisation = app
+        .new_member_org(uuid::Uuid::parse_str(crate::offers::OXFAM).unwrap())
+        .await;
+    get_as(&app, &organisation, &uri(&gent_soon))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
+    post_as(
+        &app,
+        &organisation,
+        "/api/v1/municipalities/44021/material-requests",
+        &request(&[("flag", 1)]),
+    )
+    .await
+    .expect_problem(StatusCode::NOT_FOUND);
+    act(&app, &organisation, &gent_soon["id"], "cancel")
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
     get_as(&app, &gent, &uri(&gent_soon)).await.expect(StatusCode::OK);
     act(&app, &leuven, &gent_soon["id"], "cancel")
         .await

@@ -246,9 +246,13 @@ async fn the_overview_is_for_staff_and_the_municipalitys_contacts(backend: Backe
         assert_eq!(answer.status, StatusCode::OK, "{who}: {}", answer.body);
         assert_eq!(answer.body["groups"].as_array().unwrap().len(), 1, "{who}");
     }
+    let organisation = app
+        .new_member_org(uuid::Uuid::parse_str(crate::offers::OXFAM).unwrap())
+        .await;
     for (who, session) in [
         ("a volunteer of a group there", &volunteer),
         ("Leuven's contact", &leuven),
+        ("a member organisation", &organisation),
     ] {
         let answer = get_as(&app, session, uri).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{who}: {}", answer.body);

@@ -97,7 +97,8 @@ async fn staff_keep_the_themes(backend: Backend) {
     let dance = json!({ "code": "dance", "name": "Dans" });
     let contact = app.new_contact("44021").await;
     let org = app.new_member_org(uuid::Uuid::parse_str(OXFAM).unwrap()).await;
-    for session in [&contact, &org] {
+    let (_, volunteer) = app.new_volunteer().await;
+    for session in [&contact, &org, &volunteer] {
         post_as(&app, session, "/api/v1/offer-themes", &dance)
             .await
             .expect_problem(StatusCode::FORBIDDEN);

@@ -130,6 +130,9 @@ async fn every_role_against_every_question_resource(backend: Backend) {
     let gent = app.new_contact("44021").await;
     let leuven = app.new_contact("24062").await;
     let (_, volunteer) = app.new_volunteer().await;
+    let organisation = app
+        .new_member_org(uuid::Uuid::parse_str(crate::offers::OXFAM).unwrap())
+        .await;
     let asked = ask(&app, &gent, "44021", &question("campaign_support", "Affiches")).await;
     let id = asked["id"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/questions/{id}");
@@ -143,7 +146,7 @@ async fn every_role_against_every_question_resource(backend: Backend) {
     .await;
 
     // Outside the scope: not found, and nothing changes.
-    for session in [&leuven, &volunteer] {
+    for session in [&leuven, &volunteer, &organisation] {
         get_as(&app, session, &uri).await.expect_problem(StatusCode::NOT_FOUND);
         post_as(&app, session, &format!("{uri}/messages"), &json!({ "text": "x" }))
             .await
@@ -152,7 +155,7 @@ async fn every_role_against_every_question_resource(backend: Backend) {
             .await
             .expect_problem(StatusCode::NOT_FOUND);
     }
-    for session in [&leuven, &volunteer] {
+    for session in [&leuven, &volunteer, &organisation] {
         post_as(
             &app,
             session,

@@ -36,6 +36,10 @@ async fn staff_create_accounts_of_every_role(backend: Backend) {
             json!({ "email": "gent@example.org", "role": "municipal_contact", "municipality_nis": "44021" }),
             "municipal_contact",
         ),
+        (
+            json!({ "email": "jfw@example.org", "role": "member_org", "member_org_id": crate::offers::JOIN_FOR_WATER }),
+            "member_org",
+        ),
     ];
     for (fields, role) in cases {
         let mut body = account("", role);
@@ -61,6 +65,11 @@ async fn staff_create_accounts_of_every_role(backend: Backend) {
     assert_eq!(contacts.len(), 1);
     assert_eq!(contacts[0]["municipality_nis"], "44021");
     assert_eq!(contacts[0]["email"], "gent@example.org");
+    let answer = get(&app, "/api/v1/users?role=member_org").await;
+    let people = answer.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0]["member_org_id"], crate::offers::JOIN_FOR_WATER);
+    assert_eq!(people[0]["municipality_nis"], Value::Null);
 
     // The e-mail address is stored lower-case and taken whatever its case.
     let answer = get(&app, "/api/v1/users?role=staff").await;
@@ -107,6 +116,15 @@ async fn account_input_is_checked_field_by_field(backend: Backend) {
         (json!({ "group_id": GroupId::new().to_string() }), "group_id"),
         (json!({ "group_id": "not-a-uuid", "role": "volunteer" }), "group_id"),
         (json!({ "municipality_nis": "44021" }), "municipality_nis"),
+        (json!({ "role": "member_org" }), "member_org_id"),
+        (
+            json!({ "role": "volunteer", "group_id": GroupId::new().to_string(), "member_org_id": crate::offers::OXFAM }),
+            "member_org_id",
+        ),
+        (
+            json!({ "member_org_id": "not-a-uuid", "role": "member_org" }),
+            "member_org_id",
+        ),
         (json!({ "email": null }), "email"),
         (json!({ "is_admin": true }), "is_admin"),
     ];
@@ -132,6 +150,20 @@ async fn account_input_is_checked_field_by_field(backend: Backend) {
             .as_str()
             .unwrap()
             .contains("92094")
+    );
+    // A member organisation that does not exist is understood but cannot be applied.
+    let answer = post_as(
+        &app,
+        &staff,
+        "/api/v1/users",
+        &with(json!({ "role": "member_org", "member_org_id": uuid::Uuid::new_v4().to_string() })),
+    )
+    .await;
+    assert!(
+        answer.expect_problem(StatusCode::UNPROCESSABLE_ENTITY)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("member-organisations")
     );
     // Nothing of the refused attempts was created.
     let answer = get(&app, "/api/v1/users").await;

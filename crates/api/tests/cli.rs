@@ -346,6 +346,34 @@ fn user_add_takes_the_password_from_stdin_never_argv() {
     );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("group_id"), "{}", text(&out.stderr));
+    // A person of Join For Water (a seeded member organisation), and one of no organisation.
+    let out = with_stdin(
+        add(
+            "jfw@example.org",
+            &[
+                "--role",
+                "member_org",
+                "--member-org-id",
+                "11111111-1111-4111-8111-00000000001b",
+            ],
+        ),
+        "correct horse battery staple\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = with_stdin(
+        add(
+            "nobody@example.org",
+            &[
+                "--role",
+                "member_org",
+                "--member-org-id",
+                "11111111-1111-4111-8111-999999999999",
+            ],
+        ),
+        "correct horse battery staple\n",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("member_org_id"), "{}", text(&out.stderr));
 
     let help = campaign(&db, &["user", "add", "--help"]);
     assert!(
