@@ -8,6 +8,7 @@ mod campaigns;
 mod demo;
 mod directory;
 mod engagements;
+mod fourth_pillar;
 mod group_totals;
 mod groups;
 mod http_skeleton;

@@ -306,6 +306,12 @@ impl TestApp {
         self.sign_in_new(Membership::MemberOrg { organisation }).await
     }
 
+    /// An account of this 4th-pillar initiative, signed in.
+    pub async fn new_initiative_account(&self, initiative: uuid::Uuid) -> Session {
+        let initiative = campaign_domain::ids::InitiativeId::from_uuid(initiative);
+        self.sign_in_new(Membership::Initiative { initiative }).await
+    }
+
     /// A new group in Gent with a volunteer of it signed in.
     pub async fn new_volunteer(&self) -> (GroupId, Session) {
         let group = self.new_group("44021").await;

@@ -13,9 +13,11 @@ use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
 use crate::routes::engagements::EngagementsApi;
+use crate::routes::fund::FundApi;
 use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
+use crate::routes::initiatives::InitiativesApi;
 use crate::routes::inquiries::InquiriesApi;
 use crate::routes::ledger::LedgerApi;
 use crate::routes::materials::MaterialsApi;
@@ -34,7 +36,9 @@ use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::engagements::EngagementRepo;
+use campaign_persistence::fund::FundRepo;
 use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::initiatives::InitiativeRepo;
 use campaign_persistence::inquiries::InquiryRepo;
 use campaign_persistence::ledger::LedgerRepo;
 use campaign_persistence::login_attempts::LoginAttemptRepo;
@@ -170,6 +174,16 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         inquiries: InquiryRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let initiatives = InitiativesApi {
+        initiatives: InitiativeRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
+    let fund = FundApi {
+        fund: FundRepo::new(db.clone()),
+        initiatives: InitiativeRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -189,6 +203,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             totals,
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
+            (initiatives, fund),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -121,7 +121,7 @@ pub struct UserAddArgs {
     /// Display name
     #[arg(long)]
     pub name: String,
-    /// staff, volunteer, municipal_contact or member_org
+    /// staff, volunteer, municipal_contact, member_org or initiative
     #[arg(long, default_value = "staff")]
     pub role: String,
     /// The volunteer's group (volunteers only)
@@ -133,6 +133,9 @@ pub struct UserAddArgs {
     /// The member organisation's id (member_org accounts only; GET /api/v1/member-organisations)
     #[arg(long)]
     pub member_org_id: Option<String>,
+    /// The initiative's id (initiative accounts only; GET /api/v1/initiatives)
+    #[arg(long)]
+    pub initiative_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

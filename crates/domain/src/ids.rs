@@ -59,3 +59,7 @@ typed_id!(
     /// One of 11.11.11's member organisations.
     MemberOrgId
 );
+typed_id!(
+    /// A 4th-pillar citizen initiative.
+    InitiativeId
+);

@@ -5,7 +5,7 @@
 //! other groups or municipalities reveal nothing; a visible resource with a forbidden action is
 //! `Forbidden`.
 
-use crate::ids::{GroupId, MemberOrgId, UserId};
+use crate::ids::{GroupId, InitiativeId, MemberOrgId, UserId};
 use crate::municipality::NisCode;
 use crate::user::{Membership, Role};
 
@@ -35,6 +35,8 @@ pub enum Scope {
     Municipality(NisCode),
     /// A member organisation's own business: its offers, the inquiries about them.
     MemberOrg(MemberOrgId),
+    /// A 4th-pillar initiative's own business: its profile, its fund applications.
+    Initiative(InitiativeId),
 }
 
 /// What the actor wants to do.
@@ -71,10 +73,9 @@ pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Grant, R
         (Membership::MunicipalContact { municipality }, Scope::Group { municipality: m, .. }) => municipality == m,
         (Membership::MunicipalContact { municipality }, Scope::Municipality(m)) => municipality == m,
         (Membership::MemberOrg { organisation }, Scope::MemberOrg(o)) => organisation == o,
-        (Membership::Volunteer { .. } | Membership::MemberOrg { .. }, Scope::Municipality(_) | Scope::Group { .. }) => {
-            false
-        }
-        (Membership::Volunteer { .. } | Membership::MunicipalContact { .. }, Scope::MemberOrg(_)) => false,
+        (Membership::Initiative { initiative }, Scope::Initiative(i)) => initiative == i,
+        // Everything else is someone else's business.
+        (_, Scope::Group { .. } | Scope::Municipality(_) | Scope::MemberOrg(_) | Scope::Initiative(_)) => false,
     };
     if !visible {
         return Err(Refusal::NotFound);
@@ -86,6 +87,7 @@ pub fn authorize(actor: &Actor, action: Action, scope: Scope) -> Result<Grant, R
         (Membership::Volunteer { .. }, Scope::Group { .. }, Action::Write) => true,
         (Membership::MunicipalContact { .. }, Scope::Municipality(_), Action::Write) => true,
         (Membership::MemberOrg { .. }, Scope::MemberOrg(_), Action::Write) => true,
+        (Membership::Initiative { .. }, Scope::Initiative(_), Action::Write) => true,
         _ => false,
     };
     if may { Ok(Grant(())) } else { Err(Refusal::Forbidden) }
@@ -120,6 +122,13 @@ mod tests {
             user_id: UserId::new(),
             membership: Membership::MemberOrg { organisation: org_a },
         };
+        let (initiative_a, initiative_b) = (InitiativeId::new(), InitiativeId::new());
+        let initiative = Actor {
+            user_id: UserId::new(),
+            membership: Membership::Initiative {
+                initiative: initiative_a,
+            },
+        };
 
         let scopes = [
             ("campaign", Scope::Campaign),
@@ -142,12 +151,15 @@ mod tests {
             ("Leuven", Scope::Municipality(leuven)),
             ("organisation A", Scope::MemberOrg(org_a)),
             ("organisation B", Scope::MemberOrg(org_b)),
+            ("initiative A", Scope::Initiative(initiative_a)),
+            ("initiative B", Scope::Initiative(initiative_b)),
         ];
         use Refusal::{Forbidden as F, NotFound as N};
         type Row = [Result<(), Refusal>; 3]; // read, write, manage
         let ok = Ok(());
-        let expected: [(&Actor, [Row; 8]); 4] = [
-            (&staff, [[ok; 3]; 8]),
+        let hidden = [Err(N), Err(N), Err(N)];
+        let expected: [(&Actor, [Row; 10]); 5] = [
+            (&staff, [[ok; 3]; 10]),
             (
                 &volunteer,
                 [
@@ -159,6 +171,8 @@ mod tests {
                     [Err(N), Err(N), Err(N)],
                     [Err(N), Err(N), Err(N)], // a member organisation
                     [Err(N), Err(N), Err(N)],
+                    hidden, // an initiative
+                    hidden,
                 ],
             ),
             (
@@ -172,6 +186,8 @@ mod tests {
                     [Err(N), Err(N), Err(N)], // another municipality
                     [Err(N), Err(N), Err(N)], // a member organisation
                     [Err(N), Err(N), Err(N)],
+                    hidden, // an initiative
+                    hidden,
                 ],
             ),
             (
@@ -185,6 +201,23 @@ mod tests {
                     [Err(N), Err(N), Err(N)],
                     [ok, ok, Err(F)],         // its own organisation
                     [Err(N), Err(N), Err(N)], // another organisation
+                    hidden,                   // an initiative
+                    hidden,
+                ],
+            ),
+            (
+                &initiative,
+                [
+                    [ok, Err(F), Err(F)],     // campaign
+                    [Err(F), Err(F), Err(F)], // administration
+                    hidden,                   // a group
+                    hidden,
+                    hidden, // a municipality
+                    hidden,
+                    hidden, // a member organisation
+                    hidden,
+                    [ok, ok, Err(F)], // its own initiative
+                    hidden,           // another initiative
                 ],
             ),
         ];

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ids::{GroupId, MemberOrgId};
+use crate::ids::{GroupId, InitiativeId, MemberOrgId};
 use crate::municipality::NisCode;
 use crate::{FieldError, ValidationError};
 
@@ -123,10 +123,18 @@ pub enum Role {
     MunicipalContact,
     /// A person of one member organisation: its offers and the inquiries about them.
     MemberOrg,
+    /// A person of one 4th-pillar citizen initiative: its profile, fund applications, trainings.
+    Initiative,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Staff, Role::Volunteer, Role::MunicipalContact, Role::MemberOrg];
+    pub const ALL: [Role; 5] = [
+        Role::Staff,
+        Role::Volunteer,
+        Role::MunicipalContact,
+        Role::MemberOrg,
+        Role::Initiative,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,14 +142,17 @@ impl Role {
             Role::Volunteer => "volunteer",
             Role::MunicipalContact => "municipal_contact",
             Role::MemberOrg => "member_org",
+            Role::Initiative => "initiative",
         }
     }
 
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw)
-            .ok_or_else(|| ValidationError::single("role", "must be staff, volunteer, municipal_contact or member_org"))
+        Self::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| {
+            ValidationError::single(
+                "role",
+                "must be staff, volunteer, municipal_contact, member_org or initiative",
+            )
+        })
     }
 }
 
@@ -151,6 +162,7 @@ pub struct ScopeFields {
     pub group: Option<GroupId>,
     pub municipality: Option<NisCode>,
     pub member_org: Option<MemberOrgId>,
+    pub initiative: Option<InitiativeId>,
 }
 
 /// A role with the scope that comes with it: a volunteer's group, a contact's municipality, a
@@ -161,6 +173,7 @@ pub enum Membership {
     Volunteer { group: GroupId },
     MunicipalContact { municipality: NisCode },
     MemberOrg { organisation: MemberOrgId },
+    Initiative { initiative: InitiativeId },
 }
 
 impl Membership {
@@ -186,6 +199,12 @@ impl Membership {
                 fields.member_org.is_some(),
                 "a member_org account works for one member organisation",
             ),
+            (
+                "initiative_id",
+                Role::Initiative,
+                fields.initiative.is_some(),
+                "an initiative account belongs to one initiative",
+            ),
         ];
         let mut errors = Vec::new();
         for (field, owner, given, what) in scopes {
@@ -208,6 +227,9 @@ impl Membership {
             Role::MemberOrg => fields
                 .member_org
                 .map(|organisation| Membership::MemberOrg { organisation }),
+            Role::Initiative => fields
+                .initiative
+                .map(|initiative| Membership::Initiative { initiative }),
         };
         match membership {
             Some(m) if errors.is_empty() => Ok(m),
@@ -221,6 +243,7 @@ impl Membership {
             Membership::Volunteer { .. } => Role::Volunteer,
             Membership::MunicipalContact { .. } => Role::MunicipalContact,
             Membership::MemberOrg { .. } => Role::MemberOrg,
+            Membership::Initiative { .. } => Role::Initiative,
         }
     }
 
@@ -245,12 +268,20 @@ impl Membership {
         }
     }
 
+    pub fn initiative(&self) -> Option<InitiativeId> {
+        match self {
+            Membership::Initiative { initiative } => Some(*initiative),
+            _ => None,
+        }
+    }
+
     /// The scope fields this membership carries (the inverse of [`Membership::new`]).
     pub fn fields(&self) -> ScopeFields {
         ScopeFields {
             group: self.group(),
             municipality: self.municipality(),
             member_org: self.member_org(),
+            initiative: self.initiative(),
         }
     }
 }
@@ -299,6 +330,7 @@ mod tests {
         let group = Some(GroupId::new());
         let municipality = NisCode::parse("44021").ok();
         let member_org = Some(MemberOrgId::new());
+        let initiative = Some(InitiativeId::new());
         let fields = |r: Result<Membership, ValidationError>| -> Vec<String> {
             r.err()
                 .map(|e| e.errors.into_iter().map(|e| e.field).collect())
@@ -308,16 +340,20 @@ mod tests {
         let only_group = ScopeFields { group, ..none };
         let only_municipality = ScopeFields { municipality, ..none };
         let only_member_org = ScopeFields { member_org, ..none };
+        let only_initiative = ScopeFields { initiative, ..none };
         let all = ScopeFields {
             group,
             municipality,
             member_org,
+            initiative,
         };
+        const FIELDS: [&str; 4] = ["group_id", "municipality_nis", "member_org_id", "initiative_id"];
         assert_eq!(Membership::new(Role::Staff, none), Ok(Membership::Staff));
         for (role, own, field) in [
             (Role::Volunteer, only_group, "group_id"),
             (Role::MunicipalContact, only_municipality, "municipality_nis"),
             (Role::MemberOrg, only_member_org, "member_org_id"),
+            (Role::Initiative, only_initiative, "initiative_id"),
         ] {
             let membership = Membership::new(role, own);
             assert_eq!(membership.map(|m| (m.role(), m.fields())), Ok((role, own)), "{role:?}");
@@ -326,16 +362,10 @@ mod tests {
                 [field],
                 "{role:?} without its scope"
             );
-            let others: Vec<&str> = ["group_id", "municipality_nis", "member_org_id"]
-                .into_iter()
-                .filter(|f| *f != field)
-                .collect();
+            let others: Vec<&str> = FIELDS.into_iter().filter(|f| *f != field).collect();
             assert_eq!(fields(Membership::new(role, all)), others, "{role:?} with every scope");
         }
-        assert_eq!(
-            fields(Membership::new(Role::Staff, all)),
-            ["group_id", "municipality_nis", "member_org_id"]
-        );
+        assert_eq!(fields(Membership::new(Role::Staff, all)), FIELDS);
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
         }

@@ -1,6 +1,6 @@
 //! Accounts. E-mail addresses are stored lower-case, so uniqueness ignores case.
 
-use campaign_domain::ids::{GroupId, MemberOrgId, UserId};
+use campaign_domain::ids::{GroupId, InitiativeId, MemberOrgId, UserId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::{Email, Membership, PersonName, Role, ScopeFields};
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::audit::{AuditContext, AuditEvent, record};
-use crate::entities::{app_user, member_organisation, refresh_token, volunteer_group};
+use crate::entities::{app_user, initiative, member_organisation, refresh_token, volunteer_group};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
@@ -209,6 +209,16 @@ async fn insert(txn: &impl sea_orm::ConnectionTrait, user: NewUser) -> Result<St
             "member_org_id {organisation} is not a member organisation; GET /api/v1/member-organisations lists them"
         )));
     }
+    if let Some(initiative) = user.membership.initiative()
+        && initiative::Entity::find_by_id(initiative.as_uuid())
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::Unknown(format!(
+            "initiative_id {initiative} is not an initiative; GET /api/v1/initiatives lists them"
+        )));
+    }
     let now = crate::now();
     let email = user.email.as_str().to_owned();
     let row = app_user::ActiveModel {
@@ -219,6 +229,7 @@ async fn insert(txn: &impl sea_orm::ConnectionTrait, user: NewUser) -> Result<St
         group_id: Set(user.membership.group().map(|g| g.as_uuid())),
         municipality_nis: Set(user.membership.municipality().map(|m| m.to_string())),
         member_org_id: Set(user.membership.member_org().map(|o| o.as_uuid())),
+        initiative_id: Set(user.membership.initiative().map(|i| i.as_uuid())),
         active: Set(true),
         password_hash: Set(user.password_hash),
         created_at: Set(now),
@@ -243,6 +254,7 @@ fn to_domain(row: app_user::Model) -> Result<StoredUser, StoreError> {
         group: row.group_id.map(GroupId::from_uuid),
         municipality,
         member_org: row.member_org_id.map(MemberOrgId::from_uuid),
+        initiative: row.initiative_id.map(InitiativeId::from_uuid),
     };
     let membership = Membership::new(role, fields).map_err(corrupt)?;
     Ok(StoredUser {

@@ -29,6 +29,8 @@ pub struct AccessClaims {
     pub municipality_nis: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiative_id: Option<String>,
     pub iss: String,
     pub aud: String,
     pub exp: i64,
@@ -72,6 +74,7 @@ impl JwtKeys {
             group_id: user.membership.group().map(|g| g.to_string()),
             municipality_nis: user.membership.municipality().map(|m| m.to_string()),
             member_org_id: user.membership.member_org().map(|o| o.to_string()),
+            initiative_id: user.membership.initiative().map(|i| i.to_string()),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             exp: now + ACCESS_TOKEN_TTL_SECS,

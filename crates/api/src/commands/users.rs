@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
-use campaign_domain::ids::{GroupId, MemberOrgId};
+use campaign_domain::ids::{GroupId, InitiativeId, MemberOrgId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::user::{Email, Membership, NewPassword, PersonName, Role, ScopeFields};
 use campaign_persistence::DatabaseConnection;
@@ -59,12 +59,18 @@ pub async fn add_user(db: &DatabaseConnection, args: &UserAddArgs) -> anyhow::Re
         .as_deref()
         .map(|o| MemberOrgId::parse_field("member_org_id", o))
         .transpose()?;
+    let initiative = args
+        .initiative_id
+        .as_deref()
+        .map(|i| InitiativeId::parse_field("initiative_id", i))
+        .transpose()?;
     let membership = Membership::new(
         role,
         ScopeFields {
             group,
             municipality,
             member_org,
+            initiative,
         },
     )?;
     if let Some(nis) = membership.municipality()

@@ -622,10 +622,11 @@ impl ActivitiesApi {
             Membership::Staff => {}
             Membership::Volunteer { group } => filter.only_group = Some(group),
             Membership::MunicipalContact { municipality } => filter.only_municipality = Some(municipality),
-            Membership::MemberOrg { .. } => {
-                return Err(ApiError::forbidden(
-                    "activities are for staff, volunteers and municipal contacts; your role is member_org",
-                ));
+            Membership::MemberOrg { .. } | Membership::Initiative { .. } => {
+                return Err(ApiError::forbidden(format!(
+                    "activities are for staff, volunteers and municipal contacts; your role is {}",
+                    auth.0.role().as_str()
+                )));
             }
         }
         let search = Search::parse(

@@ -209,10 +209,11 @@ impl GroupsApi {
             Membership::Staff => {}
             Membership::Volunteer { group } => filter.only_group = Some(group),
             Membership::MunicipalContact { municipality } => filter.only_municipality = Some(municipality),
-            Membership::MemberOrg { .. } => {
-                return Err(ApiError::forbidden(
-                    "volunteer groups are for staff, volunteers and municipal contacts; your role is member_org",
-                ));
+            Membership::MemberOrg { .. } | Membership::Initiative { .. } => {
+                return Err(ApiError::forbidden(format!(
+                    "volunteer groups are for staff, volunteers and municipal contacts; your role is {}",
+                    auth.0.role().as_str()
+                )));
             }
         }
         let mut rows = self.groups.list(&filter, limit.get() + 1).await?;

@@ -389,10 +389,11 @@ impl InquiriesApi {
             Membership::Staff => {}
             Membership::MunicipalContact { municipality } => filter.municipality = Some(municipality),
             Membership::MemberOrg { organisation } => filter.organisation = Some(organisation),
-            Membership::Volunteer { .. } => {
-                return Err(ApiError::forbidden(
-                    "inquiries are for staff, municipal contacts and member organisations; your role is volunteer",
-                ));
+            Membership::Volunteer { .. } | Membership::Initiative { .. } => {
+                return Err(ApiError::forbidden(format!(
+                    "inquiries are for staff, municipal contacts and member organisations; your role is {}",
+                    auth.0.role().as_str()
+                )));
             }
         }
         if let Some(raw) = cursor.0.as_deref() {

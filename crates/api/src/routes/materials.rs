@@ -515,7 +515,7 @@ impl MaterialsApi {
                 }
                 filter.municipality = Some(municipality);
             }
-            Membership::Volunteer { .. } | Membership::MemberOrg { .. } => {
+            Membership::Volunteer { .. } | Membership::MemberOrg { .. } | Membership::Initiative { .. } => {
                 return Err(ApiError::forbidden(format!(
                     "material requests are for staff and municipal contacts; your role is {}",
                     auth.0.role().as_str()

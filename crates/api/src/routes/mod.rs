@@ -7,10 +7,12 @@ pub mod campaign_choice;
 pub mod campaigns;
 pub mod context;
 pub mod engagements;
+pub mod fund;
 pub mod group_totals;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
+pub mod initiatives;
 pub mod inquiries;
 pub mod ledger;
 pub mod map_shapes;
@@ -59,4 +61,6 @@ pub enum ApiTags {
     Questions,
     /// 11.11.11's member organisations and their offer to local governments
     MemberOrganisations,
+    /// The 4th pillar: citizen initiatives, referrals, the 11.11.11 fund
+    FourthPillar,
 }

@@ -366,7 +366,7 @@ impl QuestionsApi {
         match auth.0.membership {
             Membership::Staff => {}
             Membership::MunicipalContact { municipality } => filter.municipality = Some(municipality),
-            Membership::Volunteer { .. } | Membership::MemberOrg { .. } => {
+            Membership::Volunteer { .. } | Membership::MemberOrg { .. } | Membership::Initiative { .. } => {
                 return Err(ApiError::forbidden(format!(
                     "questions to 11.11.11 are for staff and municipal contacts; your role is {}",
                     auth.0.role().as_str()

@@ -634,7 +634,7 @@ impl TotalsApi {
                     "volunteers see the `group` breakdown of their own group only",
                 ));
             }
-            (Membership::MunicipalContact { .. } | Membership::MemberOrg { .. }, _) => {
+            (Membership::MunicipalContact { .. } | Membership::MemberOrg { .. } | Membership::Initiative { .. }, _) => {
                 return Err(ApiError::forbidden(
                     "breakdowns are for staff; read GET /campaigns/{year}/totals instead",
                 ));

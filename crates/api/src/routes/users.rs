@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use campaign_domain::ids::{GroupId, MemberOrgId, UserId};
+use campaign_domain::ids::{GroupId, InitiativeId, MemberOrgId, UserId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
@@ -33,6 +33,8 @@ pub enum RoleName {
     MunicipalContact,
     /// A person of one member organisation (`member_org_id`).
     MemberOrg,
+    /// A person of one 4th-pillar citizen initiative (`initiative_id`).
+    Initiative,
 }
 
 impl From<RoleName> for Role {
@@ -42,6 +44,7 @@ impl From<RoleName> for Role {
             RoleName::Volunteer => Role::Volunteer,
             RoleName::MunicipalContact => Role::MunicipalContact,
             RoleName::MemberOrg => Role::MemberOrg,
+            RoleName::Initiative => Role::Initiative,
         }
     }
 }
@@ -53,6 +56,7 @@ impl From<Role> for RoleName {
             Role::Volunteer => RoleName::Volunteer,
             Role::MunicipalContact => RoleName::MunicipalContact,
             Role::MemberOrg => RoleName::MemberOrg,
+            Role::Initiative => RoleName::Initiative,
         }
     }
 }
@@ -73,6 +77,9 @@ pub struct UserOut {
     /// The member organisation of a `member_org` account.
     #[oai(nullable)]
     pub member_org_id: Option<Uuid>,
+    /// The initiative of an `initiative` account.
+    #[oai(nullable)]
+    pub initiative_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -87,6 +94,7 @@ impl From<StoredUser> for UserOut {
             group_id: u.membership.group().map(|g| g.as_uuid()),
             municipality_nis: u.membership.municipality().map(|m| m.to_string()),
             member_org_id: u.membership.member_org().map(|o| o.as_uuid()),
+            initiative_id: u.membership.initiative().map(|i| i.as_uuid()),
             active: u.active,
             created_at: u.created_at,
         }
@@ -94,7 +102,7 @@ impl From<StoredUser> for UserOut {
 }
 
 /// A new account. Volunteers need `group_id`, municipal contacts `municipality_nis`,
-/// `member_org` accounts `member_org_id`; staff none of them.
+/// `member_org` accounts `member_org_id`, `initiative` accounts `initiative_id`; staff none of them.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CreateUserRequest {
@@ -110,6 +118,7 @@ pub struct CreateUserRequest {
     #[oai(validator(max_length = 5))]
     pub municipality_nis: Option<String>,
     pub member_org_id: Option<Uuid>,
+    pub initiative_id: Option<Uuid>,
 }
 
 /// Rename or (de)activate an account. A deactivated account's tokens stop working at once.
@@ -207,6 +216,7 @@ impl UsersApi {
                     group: body.group_id.map(GroupId::from_uuid),
                     municipality: *m,
                     member_org: body.member_org_id.map(MemberOrgId::from_uuid),
+                    initiative: body.initiative_id.map(InitiativeId::from_uuid),
                 },
             )
             .map_err(|e| errors.extend(e.errors))

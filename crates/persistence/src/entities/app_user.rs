@@ -12,6 +12,7 @@ pub struct Model {
     pub group_id: Option<Uuid>,
     pub municipality_nis: Option<String>,
     pub member_org_id: Option<Uuid>,
+    pub initiative_id: Option<Uuid>,
     pub active: bool,
     pub password_hash: String,
     pub created_at: ChronoDateTimeUtc,

@@ -14,6 +14,7 @@ use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::campaigns::CampaignRepo;
 use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::initiatives::InitiativeRepo;
 use campaign_persistence::ledger::{EntryFilter, LedgerRepo};
 use campaign_persistence::member_orgs::MemberOrgRepo;
 use campaign_persistence::municipalities::{MunicipalityFilter, MunicipalityListing, MunicipalityRepo};
@@ -357,6 +358,13 @@ pub async fn scope_of(db: &DatabaseConnection, membership: &Membership) -> anyho
                 .await?
                 .map(|o| o.details.name);
             format!("member organisation {} ({organisation})", name.unwrap_or_default())
+        }
+        Membership::Initiative { initiative } => {
+            let name = InitiativeRepo::new(db.clone())
+                .get(*initiative)
+                .await?
+                .map(|i| i.profile.name);
+            format!("initiative {} ({initiative})", name.unwrap_or_default())
         }
     })
 }
