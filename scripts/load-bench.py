@@ -15,7 +15,8 @@ Builds the release binaries, then on PostgreSQL (fresh databases, dropped afterw
 
 Writes bench/reports/load-<date>.md and prints it. Settings: LOAD_BENCH_POSTGRES (default
 postgres://postgres@127.0.0.1:5432), LOAD_BENCH_SECONDS (per client count, default 10),
-LOAD_BENCH_BIG (entries of the large totals run, default 1000000).
+LOAD_BENCH_BIG (entries of the large totals run, default 1000000), LOAD_BENCH_ONLY=totals (only
+part (b), into bench/reports/totals-<date>.md: a few minutes instead of half an hour).
 """
 
 import datetime
@@ -36,6 +37,7 @@ from campaign_server import ROOT, Server, binary, free_port
 PG = os.environ.get("LOAD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SECONDS = int(os.environ.get("LOAD_BENCH_SECONDS", "10"))
 BIG = int(os.environ.get("LOAD_BENCH_BIG", "1000000"))
+ONLY_TOTALS = os.environ.get("LOAD_BENCH_ONLY", "") == "totals"
 CLIENTS = [1, 8, 32]
 # Client counts of the offline-batch run (each also measured with single entries).
 BATCH_CLIENTS = [1, 8]
@@ -152,6 +154,10 @@ def machine() -> str:
            f"PostgreSQL {psql('SHOW server_version')}"
 
 
+class Done(Exception):
+    """Ends the first database's part early (LOAD_BENCH_ONLY=totals)."""
+
+
 def main() -> int:
     log("building the release binaries")
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "campaign-api", "--bin", "campaign",
@@ -166,12 +172,16 @@ def main() -> int:
               f"Command: `scripts/load-bench.py` ({SECONDS} s per client count). Release build; "
               "the server with its defaults (pool of 10 connections), rate limits off except in the flood.", ""]
 
+    if ONLY_TOTALS:
+        report[2] = "Command: `LOAD_BENCH_ONLY=totals scripts/load-bench.py` (part (b) only). Release build."
     small = None
     try:
         small = Database("small", 10_000)
         log(f"demo with {small.entries} entries loaded in {small.load_seconds:.1f} s")
         small.serve()
         totals_small = small.loadgen("totals", "--year", str(small.this_year))
+        if ONLY_TOTALS:
+            raise Done
         log("sales over HTTP")
         sales = small.loadgen("sales", "--year", str(small.last_year), "--seconds", str(SECONDS),
                               "--clients", ",".join(map(str, CLIENTS)))
@@ -232,6 +242,8 @@ def main() -> int:
                    f"{ps['p50_ms']:.2f} | {ps['p99_ms']:.2f} |",
                    f"| volunteer's sign-ins | {pl['count'] + pl['refused']} | {pl['count']} | {pl['refused']} | "
                    f"{pl['p50_ms']:.2f} | {pl['p99_ms']:.2f} |", ""]
+    except Done:
+        pass
     finally:
         drop("small", small)
 
@@ -254,12 +266,14 @@ def main() -> int:
         path = s_row["path"].replace(str(small.this_year), "{year}")
         report.append(f"| `{path}` | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {b['p50_ms']:.2f} | {b['p99_ms']:.2f} |")
     report.append("")
-    log("boundary lookup")
-    report += ["## (c) Boundary lookup", "",
-               f"Point to municipality over the real boundaries (304 municipalities): **{lookup_ns()}** per lookup "
-               "(criterion, `cargo bench -p campaign-domain --bench lookup`).", ""]
+    if not ONLY_TOTALS:
+        log("boundary lookup")
+        report += ["## (c) Boundary lookup", "",
+                   f"Point to municipality over the real boundaries (304 municipalities): **{lookup_ns()}** per "
+                   "lookup (criterion, `cargo bench -p campaign-domain --bench lookup`).", ""]
 
-    out = ROOT / "bench" / "reports" / f"load-{datetime.date.today()}.md"
+    kind = "totals" if ONLY_TOTALS else "load"
+    out = ROOT / "bench" / "reports" / f"{kind}-{datetime.date.today()}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(report))
     print("\n".join(report))

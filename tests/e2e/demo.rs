@@ -57,9 +57,13 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
     }
     assert_eq!(
         report.accounts.len(),
-        4,
-        "staff, volunteer, municipal contact, member organisation"
+        5,
+        "staff, volunteer, municipal contact, member organisation, initiative"
     );
+    assert_eq!(loaded.fourth_pillar.initiatives, 30);
+    for (status, count) in &loaded.fourth_pillar.applications {
+        assert!(*count > 0, "a fund application is {}", status.as_str());
+    }
     for (status, count) in &loaded.inquiries {
         assert!(*count > 0, "an inquiry is {}", status.as_str());
     }
@@ -174,6 +178,26 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
     assert!(titles.contains(&"Waterwandeling") && titles.len() >= 4, "{titles:?}");
     let offers = get(&app, "/api/v1/offers?limit=100").await;
     assert_eq!(offers.expect(StatusCode::OK)["total"], 15);
+    // The 4th pillar: the contact's referral followed; the initiative's draft in this year's open
+    // call, last year's call closed with its decisions.
+    let referrals = get_as(&app, &contact, "/api/v1/referrals").await;
+    assert_eq!(referrals.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 1);
+    let initiative = sign_in(&app, &report, Role::Initiative).await;
+    let calls = get_as(&app, &initiative, "/api/v1/fund-calls").await;
+    let calls = calls.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(
+        calls.iter().map(|c| c["open"].as_bool().unwrap()).collect::<Vec<_>>(),
+        [true, false],
+        "this year's call open, last year's closed"
+    );
+    assert!(calls[1]["granted_cents"].as_i64().unwrap() > 0);
+    let own = get_as(&app, &initiative, "/api/v1/applications").await;
+    let own = own.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(own.len(), 1);
+    assert_eq!(
+        (own[0]["status"].as_str(), own[0]["call_year"].clone()),
+        (Some("draft"), calls[0]["year"].clone())
+    );
     let public = get(&app, "/api/v1/public/programmes/faire-gemeente/municipalities").await;
     assert!(public.expect(StatusCode::OK)["items"].as_array().unwrap().len() >= 10);
     let renewals = get_as(&app, &staff, "/api/v1/engagements/renewals-due?within_days=3650").await;

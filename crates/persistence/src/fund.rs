@@ -257,15 +257,16 @@ impl FundRepo {
         Ok(changed)
     }
 
-    /// Submits a draft, if the call's deadline has not passed by the server's clock.
-    pub async fn submit(&self, id: Uuid, ctx: &AuditContext) -> Result<Application, StepError> {
+    /// Submits a draft at `at` (the server's clock: the caller passes `Utc::now()`; the demo
+    /// passes the past), if the call's deadline has not passed by then.
+    pub async fn submit(&self, id: Uuid, at: DateTime<Utc>, ctx: &AuditContext) -> Result<Application, StepError> {
         let txn = begin_write(&self.db).await?;
         let current = load(&txn, id).await?.ok_or(StepError::NotFound)?;
         let call = fund_call::Entity::find_by_id(current.call_year)
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("application {id} has no call")))?;
-        let now = crate::now();
+        let now = chrono::SubsecRound::trunc_subsecs(at, 6);
         let next = fund::submit(current.status, now, call.deadline).map_err(StepError::Refused)?;
         fund_application::ActiveModel {
             id: Set(id),

@@ -519,7 +519,7 @@ impl FundApi {
         self.visible(&auth, id.0, Action::Write).await?;
         let submitted = self
             .fund
-            .submit(id.0, &audit_context(req, &self.auth, Some(&auth.0)))
+            .submit(id.0, Utc::now(), &audit_context(req, &self.auth, Some(&auth.0)))
             .await
             .map_err(|e| step_error(e, id.0))?;
         Ok(Json(submitted.into()))

@@ -25,17 +25,19 @@ use rand::rngs::StdRng;
 
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
 use super::{
-    DemoAccount, DemoOptions, Loaded, calendar, engagements, materials, names, new_password, offers, questions,
+    DemoAccount, DemoOptions, Loaded, calendar, engagements, fourth_pillar, materials, names, new_password, offers,
+    questions,
 };
 use crate::auth::Passwords;
 
 /// The accounts printed for people to sign in with: staff, a volunteer, a municipal contact, a
 /// member organisation's person.
-pub const DEMO_EMAILS: [&str; 4] = [
+pub const DEMO_EMAILS: [&str; 5] = [
     "staff@demo.11.be",
     "volunteer@demo.11.be",
     "contact@demo.11.be",
     offers::DEMO_ORGANISATION_EMAIL,
+    fourth_pillar::DEMO_INITIATIVE_EMAIL,
 ];
 
 /// Entries per import transaction batch and progress line.
@@ -164,8 +166,10 @@ pub async fn load(
     let account = async |email: &str, name: &str, membership: Membership| {
         create_user(db, email, name, membership, nobody.clone()).await
     };
-    let inquiries = offers::load(db, &contacts, account).await?;
+    let inquiries = offers::load(db, &contacts, &account).await?;
     tracing::info!(?inquiries, "member organisations' offers and inquiries loaded");
+    let fourth_pillar = fourth_pillar::load(db, &contacts, &codes, staff, today, &account).await?;
+    tracing::info!(?fourth_pillar, "4th-pillar initiatives, referrals and the fund loaded");
     let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
         years: years.to_vec(),
@@ -177,6 +181,7 @@ pub async fn load(
         engagements,
         questions,
         inquiries,
+        fourth_pillar,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

@@ -10,6 +10,7 @@
 
 mod calendar;
 mod engagements;
+mod fourth_pillar;
 mod generate;
 mod load;
 mod materials;
@@ -70,6 +71,8 @@ pub struct Loaded {
     pub questions: Vec<(QuestionStatus, usize)>,
     /// Inquiries about the member organisations' offers per status.
     pub inquiries: Vec<(InquiryStatus, usize)>,
+    /// Initiatives, referrals and fund applications.
+    pub fourth_pillar: fourth_pillar::Loaded,
     pub seconds: f64,
 }
 
@@ -158,7 +161,8 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
     if let Some(loaded) = &report.loaded {
         out.push_str(&format!(
             "Demo campaign loaded in {:.1} s: campaigns {:?}, {} groups, {} activities, {} ledger entries \
-             ({} corrected), material requests {}, programme engagements {}, questions {}, inquiries {}.\n",
+             ({} corrected), material requests {}, programme engagements {}, questions {}, inquiries {}; \
+             {} initiatives ({} referred by municipalities), fund applications {}.\n",
             loaded.seconds,
             loaded.years,
             loaded.groups,
@@ -185,6 +189,15 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
                 .join(", "),
             loaded
                 .inquiries
+                .iter()
+                .map(|(status, n)| format!("{} {n}", status.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            loaded.fourth_pillar.initiatives,
+            loaded.fourth_pillar.referrals,
+            loaded
+                .fourth_pillar
+                .applications
                 .iter()
                 .map(|(status, n)| format!("{} {n}", status.as_str()))
                 .collect::<Vec<_>>()
