@@ -167,16 +167,20 @@ materials = [m["code"] for m in get("/materials")["items"]]
 offers = get("/offers?limit=20")["items"]
 inquiries = get("/inquiries?limit=10")["items"]
 themes = [t["code"] for t in get("/offer-themes")["items"]]
+initiatives = get("/initiatives?limit=10")["items"]
+applications = get("/applications")["items"][:10]
+fund_years = [c["year"] for c in get("/fund-calls")["items"]]
 today = datetime.date.today()
 
 dictionaries = {
-    "ids": [x["id"] for x in groups + activities + entries + requests + users + offers + inquiries],
+    "ids": [x["id"] for x in groups + activities + entries + requests + users + offers + inquiries + initiatives + applications],
+    "initiative_ids": [i["id"] for i in initiatives],
     "organisations": sorted({o["organisation_id"] for o in offers}),
     "themes": themes,
     "words": ["water", "genoeg leef", "eerlijke handel"],
     "group_ids": [g["id"] for g in groups],
     "activity_ids": [a["id"] for a in activities],
-    "years": years,
+    "years": sorted(set(years + fund_years)),
     "new_years": [max(years) + 1, 2099],
     "nis": sorted({g["municipality_nis"] for g in groups}),
     "products": products,
@@ -206,6 +210,7 @@ bindings = {
     "query.q": "words",
     "body.municipality_nis": "nis",
     "body.group_id": "group_ids",
+    "body.initiative_id": "initiative_ids",
     "body.activity_id": "activity_ids",
     "body.entries[*].activity_id": "activity_ids",
     "body.product_code": "products",

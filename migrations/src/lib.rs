@@ -23,6 +23,7 @@ mod m20261203_000003_member_organisation;
 mod m20261204_000001_member_org_account;
 mod m20261204_000002_offer;
 mod m20261205_000001_initiative;
+mod m20261205_000002_training;
 mod sqlite_schema;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_member_org_account::Migration),
             Box::new(m20261204_000002_offer::Migration),
             Box::new(m20261205_000001_initiative::Migration),
+            Box::new(m20261205_000002_training::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ mod public_municipalities;
 mod questions;
 mod text_input;
 mod totals;
+mod trainings;
 mod users;
 mod web_pages;
 

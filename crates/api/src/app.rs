@@ -30,6 +30,7 @@ use crate::routes::programmes::ProgrammesApi;
 use crate::routes::public_municipalities::PublicMunicipalitiesApi;
 use crate::routes::questions::QuestionsApi;
 use crate::routes::totals::TotalsApi;
+use crate::routes::trainings::TrainingsApi;
 use crate::routes::users::UsersApi;
 use crate::state::AppState;
 use campaign_persistence::activities::ActivityRepo;
@@ -50,6 +51,7 @@ use campaign_persistence::programmes::ProgrammeRepo;
 use campaign_persistence::questions::QuestionRepo;
 use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::totals::TotalsRepo;
+use campaign_persistence::trainings::TrainingRepo;
 use campaign_persistence::users::UserRepo;
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -184,6 +186,10 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         initiatives: InitiativeRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let trainings = TrainingsApi {
+        trainings: TrainingRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -203,7 +209,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             totals,
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
-            (initiatives, fund),
+            (initiatives, fund, trainings),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

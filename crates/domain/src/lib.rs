@@ -29,6 +29,7 @@ pub mod point;
 pub mod policy;
 pub mod programme;
 pub mod question;
+pub mod training;
 pub mod user;
 
 pub use error::{FieldError, ValidationError};

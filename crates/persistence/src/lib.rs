@@ -32,6 +32,7 @@ pub mod questions;
 pub mod refresh_tokens;
 pub mod settings;
 pub mod totals;
+pub mod trainings;
 pub mod users;
 mod write_gate;
 

@@ -27,6 +27,7 @@ pub mod programmes;
 pub mod public_municipalities;
 pub mod questions;
 pub mod totals;
+pub mod trainings;
 pub mod users;
 
 use poem_openapi::Tags;

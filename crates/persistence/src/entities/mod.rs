@@ -33,4 +33,6 @@ pub mod question;
 pub mod question_message;
 pub mod referral;
 pub mod refresh_token;
+pub mod training_registration;
+pub mod training_session;
 pub mod volunteer_group;
