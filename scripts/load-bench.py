@@ -173,7 +173,7 @@ def main() -> int:
               "the server with its defaults (pool of 10 connections), rate limits off except in the flood.", ""]
 
     if ONLY_TOTALS:
-        report[2] = "Command: `LOAD_BENCH_ONLY=totals scripts/load-bench.py` (part (b) only). Release build."
+        report[3] = "Command: `LOAD_BENCH_ONLY=totals scripts/load-bench.py` (part (b) only). Release build."
     small = None
     try:
         small = Database("small", 10_000)

@@ -24,6 +24,8 @@ mod m20261204_000001_member_org_account;
 mod m20261204_000002_offer;
 mod m20261205_000001_initiative;
 mod m20261205_000002_training;
+mod m20261205_000003_question_initiative;
+mod m20261205_000004_ledger_municipality_index;
 mod sqlite_schema;
 
 pub struct Migrator;
@@ -51,6 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_offer::Migration),
             Box::new(m20261205_000001_initiative::Migration),
             Box::new(m20261205_000002_training::Migration),
+            Box::new(m20261205_000003_question_initiative::Migration),
+            Box::new(m20261205_000004_ledger_municipality_index::Migration),
         ]
     }
 }

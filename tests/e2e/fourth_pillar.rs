@@ -13,6 +13,7 @@ on_both_databases!(
     an_initiative_applies_and_staff_decide,
     a_submission_after_the_deadline_is_refused_but_the_draft_stays_readable,
     reviewers_granting_at_once_never_exceed_the_budget,
+    an_initiative_asks_the_helpdesk_and_staff_assign_and_answer_it,
 );
 
 fn profile(name: &str) -> Value {
@@ -506,4 +507,87 @@ async fn reviewers_granting_at_once_never_exceed_the_budget(backend: Backend) {
     );
     let calls = get(&app, "/api/v1/fund-calls").await;
     assert_eq!(calls.expect(StatusCode::OK)["items"][0]["granted_cents"], 8_000);
+}
+
+async fn an_initiative_asks_the_helpdesk_and_staff_assign_and_answer_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let kivu = new_initiative(&app, "Vrienden van Kivu").await;
+    let peru = new_initiative(&app, "Peru Solidair").await;
+    let own = app.new_initiative_account(uuid::Uuid::parse_str(&kivu).unwrap()).await;
+    let other = app.new_initiative_account(uuid::Uuid::parse_str(&peru).unwrap()).await;
+    let contact = app.new_contact("44021").await;
+    let (_, volunteer) = app.new_volunteer().await;
+    let ask = json!({ "subject": "Boekhouding van een vzw", "text": "Hoe houden we een kleine vzw-boekhouding bij?" });
+    let uri = format!("/api/v1/initiatives/{kivu}/questions");
+    for session in [&other, &contact, &volunteer] {
+        post_as(&app, session, &uri, &ask)
+            .await
+            .expect_problem(StatusCode::NOT_FOUND);
+    }
+    let asked = post_as(&app, &own, &uri, &ask).await;
+    let asked = asked.expect(StatusCode::CREATED).clone();
+    assert_eq!(asked["topic"], "fourth_pillar");
+    assert_eq!(asked["initiative_id"], kivu.as_str());
+    assert_eq!(asked["municipality_nis"], Value::Null);
+    let question = format!("/api/v1/questions/{}", asked["id"].as_str().unwrap());
+
+    // Its own account and staff see it; nobody else.
+    assert_eq!(
+        get_as(&app, &own, "/api/v1/questions").await.expect(StatusCode::OK)["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        get_as(&app, &other, "/api/v1/questions").await.expect(StatusCode::OK)["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    for session in [&other, &contact, &volunteer] {
+        get_as(&app, session, &question)
+            .await
+            .expect_problem(StatusCode::NOT_FOUND);
+    }
+    let queue = get(&app, "/api/v1/questions?topic=fourth_pillar&status=open").await;
+    assert_eq!(queue.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 1);
+
+    // Staff assign it for individual guidance (only to a staff account) and answer it.
+    patch_as(&app, &own, &question, &json!({ "assigned_to": app.staff.user_id }))
+        .await
+        .expect_problem(StatusCode::FORBIDDEN);
+    patch_as(&app, &app.staff, &question, &json!({ "assigned_to": contact.user_id }))
+        .await
+        .expect_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let assigned = patch_as(
+        &app,
+        &app.staff,
+        &question,
+        &json!({ "assigned_to": app.staff.user_id }),
+    )
+    .await;
+    assert_eq!(
+        assigned.expect(StatusCode::OK)["assigned_to"],
+        app.staff.user_id.to_string()
+    );
+    let mine = get(&app, &format!("/api/v1/questions?assigned_to={}", app.staff.user_id)).await;
+    assert_eq!(mine.expect(StatusCode::OK)["items"].as_array().unwrap().len(), 1);
+    post_as(
+        &app,
+        &app.staff,
+        &format!("{question}/messages"),
+        &json!({ "text": "Gebruik het sjabloon van het handboek." }),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+    let read = get_as(&app, &own, &question).await;
+    assert_eq!(read.expect(StatusCode::OK)["status"], "answered");
+    patch_as(&app, &own, &question, &json!({}))
+        .await
+        .expect_field_error("status");
+    let closed = patch_as(&app, &own, &question, &json!({ "status": "closed" })).await;
+    assert_eq!(closed.expect(StatusCode::OK)["status"], "closed");
 }

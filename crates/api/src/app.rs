@@ -162,6 +162,8 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     let questions = QuestionsApi {
         questions: QuestionRepo::new(db.clone()),
         municipalities: MunicipalityRepo::new(db.clone()),
+        initiatives: InitiativeRepo::new(db.clone()),
+        users: UserRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
     let member_orgs = MemberOrgsApi {

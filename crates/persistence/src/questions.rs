@@ -1,7 +1,7 @@
 //! Questions to 11.11.11 and their threads of messages. Each message and each close moves the
 //! question's status by the domain's rules inside one transaction, audited.
 
-use campaign_domain::ids::UserId;
+use campaign_domain::ids::{InitiativeId, UserId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::question::{QuestionStatus, QuestionTopic, ThreadRefused, Writer, after_message, move_to};
 use chrono::{DateTime, Utc};
@@ -25,7 +25,11 @@ pub struct Question {
     pub status: QuestionStatus,
     pub subject: String,
     pub municipality: Option<NisCode>,
+    /// The initiative it is asked for (the 4th pillar's helpdesk).
+    pub initiative: Option<InitiativeId>,
     pub asked_by: Option<UserId>,
+    /// The staff member following it up (individual guidance).
+    pub assigned_to: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -50,8 +54,15 @@ pub struct NewQuestion {
     pub topic: QuestionTopic,
     pub subject: String,
     pub text: String,
-    pub municipality: NisCode,
+    pub asker: Asker,
     pub asked_by: UserId,
+}
+
+/// Whom a question is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    Municipality(NisCode),
+    Initiative(InitiativeId),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,6 +70,8 @@ pub struct QuestionFilter {
     pub topic: Option<QuestionTopic>,
     pub status: Option<QuestionStatus>,
     pub municipality: Option<NisCode>,
+    pub initiative: Option<InitiativeId>,
+    pub assigned_to: Option<UserId>,
     /// The (created_at, id) of the last question of the previous page.
     pub after: Option<(DateTime<Utc>, Uuid)>,
 }
@@ -117,8 +130,16 @@ impl QuestionRepo {
             topic: Set(new.topic.as_str().to_owned()),
             status: Set(QuestionStatus::Open.as_str().to_owned()),
             subject: Set(new.subject),
-            municipality_nis: Set(Some(new.municipality.to_string())),
+            municipality_nis: Set(match new.asker {
+                Asker::Municipality(nis) => Some(nis.to_string()),
+                Asker::Initiative(_) => None,
+            }),
+            initiative_id: Set(match new.asker {
+                Asker::Initiative(i) => Some(i.as_uuid()),
+                Asker::Municipality(_) => None,
+            }),
             asked_by: Set(Some(new.asked_by.as_uuid())),
+            assigned_to: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -130,7 +151,10 @@ impl QuestionRepo {
             ctx,
             AuditEvent::new("question.ask", "question", id).with_detail(serde_json::json!({
                 "topic": new.topic.as_str(),
-                "municipality_nis": new.municipality.to_string(),
+                "asker": match new.asker {
+                    Asker::Municipality(nis) => format!("municipality {nis}"),
+                    Asker::Initiative(i) => format!("initiative {i}"),
+                },
             })),
         )
         .await?;
@@ -162,6 +186,12 @@ impl QuestionRepo {
         }
         if let Some(nis) = filter.municipality {
             query = query.filter(question::Column::MunicipalityNis.eq(nis.to_string()));
+        }
+        if let Some(initiative) = filter.initiative {
+            query = query.filter(question::Column::InitiativeId.eq(initiative.as_uuid()));
+        }
+        if let Some(staff) = filter.assigned_to {
+            query = query.filter(question::Column::AssignedTo.eq(staff.as_uuid()));
         }
         if let Some((at, id)) = filter.after {
             query = query.filter(
@@ -211,6 +241,30 @@ impl QuestionRepo {
             ctx,
             AuditEvent::new("question.message", "question", id)
                 .with_detail(serde_json::json!({ "status": [current.as_str(), next.as_str()] })),
+        )
+        .await?;
+        let thread = load(&txn, id).await?.ok_or(ThreadError::NotFound)?;
+        txn.commit().await?;
+        Ok(thread)
+    }
+
+    /// Assigns the question to a staff member for individual guidance (`None` takes it back).
+    pub async fn assign(&self, id: Uuid, to: Option<UserId>, ctx: &AuditContext) -> Result<Thread, ThreadError> {
+        let txn = begin_write(&self.db).await?;
+        current_status(&txn, id).await?;
+        question::ActiveModel {
+            id: Set(id),
+            assigned_to: Set(to.map(|u| u.as_uuid())),
+            updated_at: Set(crate::now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        record(
+            &txn,
+            ctx,
+            AuditEvent::new("question.assign", "question", id)
+                .with_detail(serde_json::json!({ "assigned_to": to.map(|u| u.to_string()) })),
         )
         .await?;
         let thread = load(&txn, id).await?.ok_or(ThreadError::NotFound)?;
@@ -297,7 +351,9 @@ fn to_question(row: question::Model) -> Result<Question, StoreError> {
             .map(NisCode::parse)
             .transpose()
             .map_err(corrupt)?,
+        initiative: row.initiative_id.map(InitiativeId::from_uuid),
         asked_by: row.asked_by.map(UserId::from_uuid),
+        assigned_to: row.assigned_to.map(UserId::from_uuid),
         subject: row.subject,
         created_at: row.created_at,
         updated_at: row.updated_at,

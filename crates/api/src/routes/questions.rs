@@ -3,17 +3,23 @@
 
 use std::sync::Arc;
 
+use campaign_domain::ids::{InitiativeId, UserId};
 use campaign_domain::municipality::NisCode;
 use campaign_domain::paging::PageLimit;
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::question::{self, QuestionStatus, QuestionTopic, Writer};
 use campaign_domain::user::Membership;
+use campaign_persistence::initiatives::InitiativeRepo;
 use campaign_persistence::municipalities::MunicipalityRepo;
-use campaign_persistence::questions::{NewQuestion, Question, QuestionFilter, QuestionRepo, Thread, ThreadError};
+use campaign_persistence::questions::{
+    Asker, NewQuestion, Question, QuestionFilter, QuestionRepo, Thread, ThreadError,
+};
+use campaign_persistence::users::UserRepo;
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
@@ -95,10 +101,17 @@ pub struct QuestionOut {
     pub topic: TopicName,
     pub status: QuestionStatusName,
     pub subject: String,
+    /// The municipality it is asked for (`null` for an initiative's question).
     #[oai(nullable)]
     pub municipality_nis: Option<String>,
+    /// The initiative it is asked for (the 4th pillar's helpdesk).
+    #[oai(nullable)]
+    pub initiative_id: Option<Uuid>,
     #[oai(nullable)]
     pub asked_by: Option<Uuid>,
+    /// The staff member following it up (individual guidance).
+    #[oai(nullable)]
+    pub assigned_to: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     /// The last message or move.
     pub updated_at: DateTime<Utc>,
@@ -112,7 +125,9 @@ impl From<Question> for QuestionOut {
             status: q.status.into(),
             subject: q.subject,
             municipality_nis: q.municipality.map(|m| m.to_string()),
+            initiative_id: q.initiative.map(|i| i.as_uuid()),
             asked_by: q.asked_by.map(|u| u.as_uuid()),
+            assigned_to: q.assigned_to.map(|u| u.as_uuid()),
             created_at: q.created_at,
             updated_at: q.updated_at,
         }
@@ -190,7 +205,22 @@ pub struct NewMessage {
 #[oai(deny_unknown_fields)]
 pub struct QuestionMove {
     /// `closed` (the only move of its own; a message reopens an answered question).
-    pub status: QuestionStatusName,
+    pub status: Option<QuestionStatusName>,
+    /// Staff only: the staff account following the question up (individual guidance); `null`
+    /// takes it back.
+    pub assigned_to: MaybeUndefined<Uuid>,
+}
+
+/// An initiative's question to the 4th pillar's helpdesk.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AskHelpdesk {
+    /// 1 to 200 characters on one line.
+    #[oai(validator(max_length = 200))]
+    pub subject: String,
+    /// Up to 5000 characters, line breaks kept.
+    #[oai(validator(max_length = 5000))]
+    pub text: String,
 }
 
 #[derive(ApiResponse)]
@@ -216,6 +246,8 @@ pub enum MessageAdded {
 pub struct QuestionsApi {
     pub questions: QuestionRepo,
     pub municipalities: MunicipalityRepo,
+    pub initiatives: InitiativeRepo,
+    pub users: UserRepo,
     pub auth: Arc<AuthState>,
 }
 
@@ -242,19 +274,22 @@ impl QuestionsApi {
             .get(id)
             .await?
             .ok_or_else(|| ApiError::not_found(missing()))?;
-        let Some(municipality) = thread.question.municipality else {
-            // An initiative's question: staff only until initiatives have accounts.
-            let _grant = allow(&auth.0, Action::Manage, Scope::Administration, missing, "")
-                .map_err(|_| ApiError::not_found(missing()))?;
-            return Ok((thread, Writer::Staff));
+        let scope = match (thread.question.municipality, thread.question.initiative) {
+            (Some(municipality), _) => Scope::Municipality(municipality),
+            (None, Some(initiative)) => Scope::Initiative(initiative),
+            (None, None) => Scope::Administration,
         };
         let _grant = allow(
             &auth.0,
             Action::Write,
-            Scope::Municipality(municipality),
+            scope,
             missing,
-            "only staff and the municipality's contacts write in its questions",
-        )?;
+            "only staff and the asking side write in a question",
+        )
+        .map_err(|e| match scope {
+            Scope::Administration => ApiError::not_found(missing()),
+            _ => e,
+        })?;
         let writer = match auth.0.membership {
             Membership::Staff => Writer::Staff,
             _ => Writer::Asker,
@@ -263,8 +298,102 @@ impl QuestionsApi {
     }
 }
 
+impl QuestionsApi {
+    /// Stores a checked question for `asker`, or answers a retry under the same key.
+    #[allow(clippy::too_many_arguments)]
+    async fn ask_as(
+        &self,
+        auth: &BearerAuth,
+        req: &Request,
+        key: Option<campaign_persistence::idempotency::IdempotencyKey>,
+        asker: Asker,
+        topic: QuestionTopic,
+        subject: String,
+        text: String,
+    ) -> Result<QuestionAsked, ApiError> {
+        let new = NewQuestion {
+            topic,
+            subject,
+            text,
+            asker,
+            asked_by: auth.0.user_id,
+        };
+        let render = |t: &Thread| idempotency::created_json(QuestionThread::from(t.clone()));
+        let ctx = audit_context(req, &self.auth, Some(&auth.0));
+        let created = self.questions.ask(new, &ctx, key.as_ref(), render).await?;
+        idempotency::answer(
+            created,
+            |thread| {
+                let location = format!("/api/v1/questions/{}", thread.question.id);
+                QuestionAsked::Created(Json(thread.into()), location, false)
+            },
+            replay,
+        )
+    }
+}
+
+fn checked_text(subject: &str, text: &str) -> Result<(String, String), ApiError> {
+    match (question::subject(subject), question::message_text(text)) {
+        (Ok(s), Ok(t)) => Ok((s, t)),
+        (s, t) => {
+            let errors = [s.err(), t.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|e| e.errors)
+                .collect();
+            Err(ApiError::validation(campaign_domain::ValidationError { errors }))
+        }
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Questions")]
 impl QuestionsApi {
+    /// Ask the 4th pillar's helpdesk
+    ///
+    /// For staff and the initiative's own accounts (404 for anyone else): a question on the
+    /// topic `fourth_pillar`, answered by staff like any question; staff may assign it to one of
+    /// them for individual guidance. `Idempotency-Key` is honoured.
+    #[oai(path = "/initiatives/:id/questions", method = "post", operation_id = "ask_helpdesk")]
+    async fn ask_helpdesk(
+        &self,
+        auth: BearerAuth,
+        req: &Request,
+        id: Path<Uuid>,
+        /// A key of your choice, unique per request (e.g. a UUID), kept 48 hours.
+        #[oai(name = "Idempotency-Key", validator(max_length = 200))]
+        _idempotency_key: Header<Option<String>>,
+        body: Json<AskHelpdesk>,
+    ) -> Result<QuestionAsked, ApiError> {
+        let initiative = InitiativeId::from_uuid(id.0);
+        let _grant = allow(
+            &auth.0,
+            Action::Write,
+            Scope::Initiative(initiative),
+            || format!("there is no initiative {initiative} of yours"),
+            "only staff and the initiative's own accounts ask in its name",
+        )?;
+        let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
+        if let Some(key) = &key
+            && let Some((_, stored)) = idempotency::earlier(self.questions.earlier_answer(key).await?)?
+        {
+            return replay(&stored);
+        }
+        if self.initiatives.get(initiative).await?.is_none() {
+            return Err(ApiError::not_found(format!("there is no initiative {initiative}")));
+        }
+        let (subject, text) = checked_text(&body.subject, &body.text)?;
+        self.ask_as(
+            &auth,
+            req,
+            key,
+            Asker::Initiative(initiative),
+            QuestionTopic::FourthPillar,
+            subject,
+            text,
+        )
+        .await
+    }
+
     /// Ask 11.11.11 a question
     ///
     /// For staff and that municipality's contacts: `campaign_support` (suggestions for
@@ -312,48 +441,25 @@ impl QuestionsApi {
                 "a municipality asks about campaign_support or local_global_policy (fourth_pillar is for initiatives)",
             ));
         }
-        let (subject, text) = match (question::subject(&body.subject), question::message_text(&body.text)) {
-            (Ok(s), Ok(t)) => (s, t),
-            (s, t) => {
-                let errors = [s.err(), t.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect();
-                return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
-            }
-        };
-        let new = NewQuestion {
-            topic,
-            subject,
-            text,
-            municipality: code,
-            asked_by: auth.0.user_id,
-        };
-        let render = |t: &Thread| idempotency::created_json(QuestionThread::from(t.clone()));
-        let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        let created = self.questions.ask(new, &ctx, key.as_ref(), render).await?;
-        idempotency::answer(
-            created,
-            |thread| {
-                let location = format!("/api/v1/questions/{}", thread.question.id);
-                QuestionAsked::Created(Json(thread.into()), location, false)
-            },
-            replay,
-        )
+        let (subject, text) = checked_text(&body.subject, &body.text)?;
+        self.ask_as(&auth, req, key, Asker::Municipality(code), topic, subject, text)
+            .await
     }
 
     /// Questions
     ///
     /// Oldest first: for staff the queue (filter by `topic` and `status`, e.g.
-    /// `?topic=local_global_policy&status=open`), for a contact their municipality's questions.
-    /// Volunteers have none (403).
+    /// `?topic=local_global_policy&status=open`, and by `assigned_to`), for a contact their
+    /// municipality's questions, for an initiative's account its own. Volunteers and member
+    /// organisations have none (403).
     #[oai(path = "/questions", method = "get", operation_id = "list_questions")]
     async fn list(
         &self,
         auth: BearerAuth,
         topic: Query<Option<TopicName>>,
         status: Query<Option<QuestionStatusName>>,
+        /// Staff: the questions assigned to this staff account.
+        assigned_to: Query<Option<Uuid>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<i64>>,
         #[oai(validator(max_length = 400))] cursor: Query<Option<String>>,
     ) -> Result<Json<QuestionPage>, ApiError> {
@@ -361,14 +467,16 @@ impl QuestionsApi {
         let mut filter = QuestionFilter {
             topic: topic.0.map(Into::into),
             status: status.0.map(Into::into),
+            assigned_to: assigned_to.0.map(UserId::from_uuid),
             ..QuestionFilter::default()
         };
         match auth.0.membership {
             Membership::Staff => {}
             Membership::MunicipalContact { municipality } => filter.municipality = Some(municipality),
-            Membership::Volunteer { .. } | Membership::MemberOrg { .. } | Membership::Initiative { .. } => {
+            Membership::Initiative { initiative } => filter.initiative = Some(initiative),
+            Membership::Volunteer { .. } | Membership::MemberOrg { .. } => {
                 return Err(ApiError::forbidden(format!(
-                    "questions to 11.11.11 are for staff and municipal contacts; your role is {}",
+                    "questions to 11.11.11 are for staff, municipal contacts and initiatives; your role is {}",
                     auth.0.role().as_str()
                 )));
             }
@@ -432,13 +540,52 @@ impl QuestionsApi {
         id: Path<Uuid>,
         body: Json<QuestionMove>,
     ) -> Result<Json<QuestionThread>, ApiError> {
-        let _ = self.visible(&auth, id.0).await?;
+        let (mut thread, _) = self.visible(&auth, id.0).await?;
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
-        let thread = self
-            .questions
-            .move_to(id.0, body.status.into(), &ctx)
-            .await
-            .map_err(|e| thread_error(e, id.0))?;
+        let body = body.0;
+        if body.status.is_none() && body.assigned_to.is_undefined() {
+            return Err(ApiError::invalid_field(
+                "status",
+                "give `status: closed`, or (staff) `assigned_to`",
+            ));
+        }
+        let assignee = match body.assigned_to {
+            MaybeUndefined::Undefined => None,
+            change => {
+                if auth.0.membership != Membership::Staff {
+                    return Err(ApiError::forbidden(
+                        "only 11.11.11 staff assign questions; leave `assigned_to` out",
+                    ));
+                }
+                let to = change.value().map(|id| UserId::from_uuid(*id));
+                if let Some(to) = to
+                    && !self
+                        .users
+                        .get(to)
+                        .await?
+                        .is_some_and(|u| u.active && u.membership == Membership::Staff)
+                {
+                    return Err(ApiError::unprocessable(format!(
+                        "assigned_to {to} is not an active staff account"
+                    )));
+                }
+                Some(to)
+            }
+        };
+        if let Some(to) = assignee {
+            thread = self
+                .questions
+                .assign(id.0, to, &ctx)
+                .await
+                .map_err(|e| thread_error(e, id.0))?;
+        }
+        if let Some(status) = body.status {
+            thread = self
+                .questions
+                .move_to(id.0, status.into(), &ctx)
+                .await
+                .map_err(|e| thread_error(e, id.0))?;
+        }
         Ok(Json(thread.into()))
     }
 }

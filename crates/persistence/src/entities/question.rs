@@ -10,6 +10,8 @@ pub struct Model {
     pub subject: String,
     pub municipality_nis: Option<String>,
     pub asked_by: Option<Uuid>,
+    pub initiative_id: Option<Uuid>,
+    pub assigned_to: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

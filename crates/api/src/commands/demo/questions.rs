@@ -8,7 +8,7 @@ use campaign_domain::question::{QuestionStatus, QuestionTopic, Writer};
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::idempotency::Created;
-use campaign_persistence::questions::{NewQuestion, QuestionRepo, ThreadError};
+use campaign_persistence::questions::{Asker, NewQuestion, QuestionRepo, ThreadError};
 
 /// (topic, subject, question, staff's answer, the contact's follow-up, closed at the end)
 type Script = (
@@ -99,7 +99,7 @@ pub async fn load(
             topic: *topic,
             subject: (*subject).to_owned(),
             text: (*text).to_owned(),
-            municipality: *municipality,
+            asker: Asker::Municipality(*municipality),
             asked_by: *asker,
         };
         let Created::New(asked) = repo
