@@ -28,7 +28,15 @@ async fn pages_answer_with_a_strict_content_security_policy(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    for page in ["/", "/login", "/volunteer", "/contact", "/staff", "/organisation"] {
+    for page in [
+        "/",
+        "/login",
+        "/volunteer",
+        "/contact",
+        "/staff",
+        "/organisation",
+        "/initiative",
+    ] {
         let (status, headers, body) = fetch(&app, page, &[]).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(headers["content-type"], "text/html; charset=utf-8", "{page}");

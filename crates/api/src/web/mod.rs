@@ -14,20 +14,21 @@ pub use assets::{Asset, PAGE_SHELL, WebAssets};
 
 /// Every page: its URL and its module (`web/assets/js/pages/<name>.js`), all served from the one
 /// shell `web/page.html`.
-pub const PAGES: [(&str, &str); 6] = [
+pub const PAGES: [(&str, &str); 7] = [
     ("/", "public"),
     ("/login", "login"),
     ("/volunteer", "volunteer"),
     ("/contact", "contact"),
     ("/staff", "staff"),
     ("/organisation", "organisation"),
+    ("/initiative", "initiative"),
 ];
 pub use shell::shell_manifest;
 
 use poem::{Route, get};
 
 /// The pages and their files: `/` (public), `/login`, `/volunteer`, `/contact`, `/staff`,
-/// `/organisation`, and
+/// `/organisation`, `/initiative`, and
 /// `/assets/…`, `/sw.js`, `/manifest.webmanifest`, `/shell.json`.
 pub fn add_routes(routes: Route) -> Route {
     let routes = PAGES.iter().fold(routes, |routes, (url, name)| {

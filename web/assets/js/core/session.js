@@ -126,5 +126,5 @@ export function requireRole(...roles) {
 
 /** The page of each role. */
 export function homeOf(role) {
-  return { staff: '/staff', volunteer: '/volunteer', municipal_contact: '/contact', member_org: '/organisation' }[role] ?? '/';
+  return { staff: '/staff', volunteer: '/volunteer', municipal_contact: '/contact', member_org: '/organisation', initiative: '/initiative' }[role] ?? '/';
 }

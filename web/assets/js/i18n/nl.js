@@ -6,5 +6,6 @@ import volunteer from './nl/volunteer.js';
 import contact from './nl/contact.js';
 import staff from './nl/staff.js';
 import organisation from './nl/organisation.js';
+import initiative from './nl/initiative.js';
 
-export default { ...common, ...publicPage, ...volunteer, ...contact, ...staff, ...organisation };
+export default { ...common, ...publicPage, ...volunteer, ...contact, ...staff, ...organisation, ...initiative };

@@ -17,6 +17,7 @@ import { loadMaterials } from './staff/materials.js';
 import { loadGroups } from './staff/groups.js';
 import { loadAccounts } from './staff/accounts.js';
 import { loadQuestions } from './staff/questions.js';
+import { loadFund } from './staff/fund.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['breakdowns', 'staff.nav.breakdowns'],
   ['materials', 'staff.nav.materials'],
   ['questions', 'staff.nav.questions'],
+  ['fund', 'staff.nav.fund'],
   ['groups', 'staff.nav.groups'],
   ['accounts', 'staff.nav.accounts'],
 ];
@@ -46,6 +48,7 @@ if (me) {
     breakdowns: h('p', { class: 'muted' }, t('staff.breakdowns.intro')),
     materials: h('p', { class: 'muted' }, t('staff.requests.intro')),
     questions: h('p', { class: 'muted' }, t('staff.questions.intro')),
+    fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
   main.append(
@@ -57,6 +60,7 @@ if (me) {
   // What needs no campaign starts at once.
   loadMaterials(body.materials);
   loadQuestions(body.questions);
+  loadFund(body.fund);
   loadGroups(body.groups);
   loadAccounts(body.accounts);
 
