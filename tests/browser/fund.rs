@@ -5,7 +5,44 @@ use campaign_tests::browser::{Browser, Screen};
 
 use super::*;
 
-on_both_databases!(an_initiative_applies_to_the_fund_and_sees_it_granted);
+on_both_databases!(
+    an_initiative_applies_to_the_fund_and_sees_it_granted,
+    a_contact_refers_an_initiative_and_follows_it,
+);
+
+async fn a_contact_refers_an_initiative_and_follows_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let contact = app.new_contact("44021").await;
+    let Some(browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+    sign_in(&browser, &site, &contact, "/contact").await;
+    browser.type_into("#referral-name", "Schoolbank Burkina").await;
+    browser
+        .type_into("#referral-email", "info@schoolbank.example.org")
+        .await;
+    browser.click("#referral-support-fund").await;
+    browser.click("#referral-support-advice").await;
+    browser.click("#referral-submit").await;
+    browser
+        .wait_until(
+            "the referral listed as waiting for 11.11.11",
+            "return document.querySelector('#referrals-list li.referral[data-status=\"referred\"] strong')?.textContent === 'Schoolbank Burkina';",
+        )
+        .await;
+    let (_, referrals) = call(&app, &app.staff, "GET", "/api/v1/referrals", None).await;
+    assert_eq!(referrals["items"][0]["support"], json!(["advice", "fund"]));
+    assert_eq!(referrals["items"][0]["municipality_nis"], "44021");
+    browser
+        .eval("document.querySelector('#referrals').scrollIntoView();", vec![])
+        .await;
+    browser.assert_accessible("contact page with referrals").await;
+    browser.screenshot(&format!("contact-referrals-{backend:?}")).await;
+    browser.close().await;
+}
 
 async fn an_initiative_applies_to_the_fund_and_sees_it_granted(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {

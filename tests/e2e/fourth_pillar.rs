@@ -14,6 +14,7 @@ on_both_databases!(
     a_submission_after_the_deadline_is_refused_but_the_draft_stays_readable,
     reviewers_granting_at_once_never_exceed_the_budget,
     an_initiative_asks_the_helpdesk_and_staff_assign_and_answer_it,
+    staff_see_the_4th_pillar_at_a_glance_as_json_and_csv,
 );
 
 fn profile(name: &str) -> Value {
@@ -590,4 +591,114 @@ async fn an_initiative_asks_the_helpdesk_and_staff_assign_and_answer_it(backend:
         .expect_field_error("status");
     let closed = patch_as(&app, &own, &question, &json!({ "status": "closed" })).await;
     assert_eq!(closed.expect(StatusCode::OK)["status"], "closed");
+}
+
+async fn staff_see_the_4th_pillar_at_a_glance_as_json_and_csv(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let gent = app.new_contact("44021").await;
+    let referral = |name: &str| json!({ "initiative": { "name": name, "contact_email": "info@example.org" }, "support": ["advice"] });
+    for name in ["Een", "Twee"] {
+        post_as(&app, &gent, "/api/v1/municipalities/44021/referrals", &referral(name))
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let kivu = new_initiative(&app, "Vrienden van Kivu").await;
+    let own = app.new_initiative_account(uuid::Uuid::parse_str(&kivu).unwrap()).await;
+    open_call(
+        &app,
+        &json!({ "year": 2099, "budget_cents": 1_000_000, "max_per_application_cents": 500_000 }),
+    )
+    .await;
+    let first = draft(&app, &own, 2099, &application(300_000)).await;
+    draft(&app, &own, 2099, &application(100_000)).await;
+    step(&app, &own, &first, "submit", &json!({}))
+        .await
+        .expect(StatusCode::OK);
+    step(&app, &app.staff, &first, "review", &json!({}))
+        .await
+        .expect(StatusCode::OK);
+    step(&app, &app.staff, &first, "grant", &json!({ "amount_cents": 250_000 }))
+        .await
+        .expect(StatusCode::OK);
+    let starts = chrono::Utc::now() + chrono::Duration::days(5);
+    let training = post_as(
+        &app,
+        &app.staff,
+        "/api/v1/trainings",
+        &json!({ "title": "Netwerkdag", "starts_at": starts, "ends_at": starts + chrono::Duration::hours(2),
+                 "place": "Brussel", "capacity": 4, "kind": "network_meeting" }),
+    )
+    .await;
+    let training = training.expect(StatusCode::CREATED)["id"].as_str().unwrap().to_owned();
+    post_as(
+        &app,
+        &own,
+        &format!("/api/v1/trainings/{training}/registrations"),
+        &json!({}),
+    )
+    .await
+    .expect(StatusCode::CREATED);
+
+    for part in ["referrals", "applications", "trainings"] {
+        for session in [&gent, &own] {
+            get_as(&app, session, &format!("/api/v1/fourth-pillar/{part}"))
+                .await
+                .expect_problem(StatusCode::FORBIDDEN);
+        }
+    }
+    let referrals = get(&app, "/api/v1/fourth-pillar/referrals").await;
+    let referrals = referrals.expect(StatusCode::OK);
+    assert_eq!(referrals["by_municipality"][0]["municipality_nis"], "44021");
+    assert_eq!(referrals["by_municipality"][0]["referred"], 2);
+    assert_eq!(referrals["by_province"].as_array().unwrap().len(), 6);
+    let applications = get(&app, "/api/v1/fourth-pillar/applications").await;
+    let applications = applications.expect(StatusCode::OK);
+    assert_eq!(
+        (
+            applications["call_year"].as_i64(),
+            applications["remaining_cents"].as_i64()
+        ),
+        (Some(2099), Some(750_000))
+    );
+    let by_status: Vec<(String, i64, i64)> = applications["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap().to_owned(),
+                r["applications"].as_i64().unwrap(),
+                r["granted_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(by_status.contains(&("granted".to_owned(), 1, 250_000)), "{by_status:?}");
+    assert!(by_status.contains(&("draft".to_owned(), 1, 0)), "{by_status:?}");
+    let trainings = get(&app, "/api/v1/fourth-pillar/trainings").await;
+    assert_eq!(trainings.expect(StatusCode::OK)["items"][0]["fill_rate_percent"], 25);
+    for (part, header) in [
+        (
+            "referrals",
+            "municipality_nis,name_nl,province,referrals,referred,known,inactive",
+        ),
+        ("applications", "status,applications,requested_cents,granted_cents"),
+        (
+            "trainings",
+            "id,title,starts_at,capacity,registered,waitlisted,fill_rate_percent",
+        ),
+    ] {
+        let csv = app
+            .client
+            .get(format!("/api/v1/fourth-pillar/{part}"))
+            .header("authorization", app.staff.bearer())
+            .header("accept", "text/csv")
+            .send()
+            .await;
+        csv.assert_status_is_ok();
+        let text = csv.0.into_body().into_string().await.unwrap();
+        assert_eq!(text.lines().next(), Some(header), "{part}: {text}");
+        assert!(text.lines().count() >= 2, "{part}: {text}");
+    }
 }

@@ -13,6 +13,7 @@ use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
 use crate::routes::engagements::EngagementsApi;
+use crate::routes::fourth_pillar_overview::FourthPillarOverviewApi;
 use crate::routes::fund::FundApi;
 use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
@@ -188,6 +189,13 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         initiatives: InitiativeRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let fourth_pillar = FourthPillarOverviewApi {
+        initiatives: InitiativeRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        fund: FundRepo::new(db.clone()),
+        trainings: TrainingRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let trainings = TrainingsApi {
         trainings: TrainingRepo::new(db.clone()),
         auth: state.auth.clone(),
@@ -211,7 +219,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             totals,
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
-            (initiatives, fund, trainings),
+            (initiatives, fund, trainings, fourth_pillar),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

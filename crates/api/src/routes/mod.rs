@@ -7,6 +7,7 @@ pub mod campaign_choice;
 pub mod campaigns;
 pub mod context;
 pub mod engagements;
+pub mod fourth_pillar_overview;
 pub mod fund;
 pub mod group_totals;
 pub mod groups;

@@ -1,7 +1,8 @@
 // The municipal contact's page: my municipality at a glance, the material catalogue, a request
 // for materials, each request followed through its states (refreshed every minute while the
 // page is in view), the municipality's engagement programmes with their evidence, its
-// questions to 11.11.11, and the member organisations' offer with our inquiries about it.
+// questions to 11.11.11, the member organisations' offer with our inquiries about it, and the
+// citizen initiatives it refers to 11.11.11's 4th-pillar desk.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { frame, section, notice } from '../core/layout.js';
@@ -15,6 +16,7 @@ import { loadRequests, renderRequests, requestsFailed } from './contact/requests
 import { loadProgrammes, renderProgrammes, programmesFailed } from './contact/programmes.js';
 import { askForm, loadQuestions, renderQuestions, questionsFailed } from './contact/questions.js';
 import { offerSearch, refreshInquiries } from './contact/offers.js';
+import { referralForm, refreshReferrals } from './contact/referrals.js';
 import { api, messageOf } from '../core/api.js';
 
 const REFRESH_MS = 60_000;
@@ -24,7 +26,7 @@ if (me) start(me);
 
 function start(account) {
   const main = frame('contact.title', {
-    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes'], ['#questions', 'contact.nav.questions'], ['#offers', 'contact.nav.offers']],
+    nav: [['#overview', 'contact.nav.overview'], ['#catalogue', 'contact.nav.catalogue'], ['#request', 'contact.nav.request'], ['#follow', 'contact.nav.requests'], ['#programmes', 'contact.nav.programmes'], ['#questions', 'contact.nav.questions'], ['#offers', 'contact.nav.offers'], ['#referrals', 'contact.nav.referrals']],
   });
   const nis = account.municipality_nis;
   if (!nis) {
@@ -44,6 +46,8 @@ function start(account) {
   const questionsList = h('ul', { id: 'questions-list', class: 'items contact-questions' });
   const offersBody = h('div', { class: 'section-body' }, loading());
   const inquiriesList = h('ul', { id: 'inquiries-list', class: 'items contact-inquiries' });
+  const referralBody = h('div', { class: 'section-body' });
+  const referralsList = h('ul', { id: 'referrals-list', class: 'items' });
   const refreshButton = h('button', { type: 'button', class: 'secondary', id: 'requests-refresh' }, t('contact.requests.refresh'));
 
   main.append(
@@ -59,7 +63,9 @@ function start(account) {
     section('questions', 'contact.questions.title', askBody,
       h('h3', {}, t('contact.questions.mine')), questionsList),
     section('offers', 'contact.offers.title', offersBody,
-      h('h3', {}, t('contact.inquiries.title')), inquiriesList));
+      h('h3', {}, t('contact.inquiries.title')), inquiriesList),
+    section('referrals', 'contact.referrals.title', referralBody,
+      h('h3', {}, t('contact.referrals.mine')), referralsList));
 
   let materials = new Map();
   const updateForm = requestForm(formBody, nis, () => refreshAll());
@@ -150,6 +156,10 @@ function start(account) {
   api(`/municipalities/${encodeURIComponent(nis)}`)
     .then((m) => offerSearch(offersBody, nis, m.province, inquiriesChanged))
     .catch((error) => fill(offersBody, notice('error', t('contact.offers.failed', { detail: messageOf(error, t) }))));
+
+  const referralsChanged = () => refreshReferrals(referralsList);
+  referralForm(referralBody, nis, referralsChanged);
+  referralsChanged();
 
   refreshAll();
   refreshProgrammes();
