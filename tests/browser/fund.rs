@@ -36,6 +36,37 @@ async fn a_contact_refers_an_initiative_and_follows_it(backend: Backend) {
     let (_, referrals) = call(&app, &app.staff, "GET", "/api/v1/referrals", None).await;
     assert_eq!(referrals["items"][0]["support"], json!(["advice", "fund"]));
     assert_eq!(referrals["items"][0]["municipality_nis"], "44021");
+    let initiative = referrals["items"][0]["initiative_id"].as_str().unwrap().to_owned();
+
+    // Staff take it on from their queue; the contact sees what became of it.
+    let Some(staff_browser) = Browser::start(Screen::Desktop).await else {
+        return;
+    };
+    sign_in(&staff_browser, &site, &app.staff, "/staff").await;
+    let item = format!("#referral-queue li[data-initiative-id='{initiative}']");
+    staff_browser
+        .wait_until(
+            "the referral in the staff's queue",
+            &format!("return document.querySelector(\"{item}\") !== null;"),
+        )
+        .await;
+    staff_browser
+        .click(&format!("{item} button[data-action='known']"))
+        .await;
+    staff_browser
+        .wait_until(
+            "the referral taken on",
+            &format!("return document.querySelector(\"{item}\") === null;"),
+        )
+        .await;
+    staff_browser.close().await;
+    browser.refresh_page().await;
+    browser
+        .wait_until(
+            "the referral followed up",
+            "return document.querySelector('#referrals-list li.referral[data-status=\"known\"]') !== null;",
+        )
+        .await;
     browser
         .eval("document.querySelector('#referrals').scrollIntoView();", vec![])
         .await;
@@ -79,8 +110,36 @@ async fn an_initiative_applies_to_the_fund_and_sees_it_granted(backend: Backend)
     };
     let site = app.serve_site().await;
 
-    // The initiative sees the call with its deadline in Brussels time, drafts and submits.
+    // The initiative keeps its profile, sees the call with its deadline in Brussels time,
+    // drafts and submits.
     sign_in(&initiative_browser, &site, &initiative, "/initiative").await;
+    initiative_browser
+        .wait_until(
+            "the profile",
+            "return document.querySelector('#profile-volunteers') !== null;",
+        )
+        .await;
+    initiative_browser.type_into("#profile-volunteers", "15").await;
+    initiative_browser.type_into("#profile-countries", "CD, RW").await;
+    initiative_browser.click("#profile-save").await;
+    initiative_browser
+        .wait_until(
+            "the profile saved",
+            "return document.querySelector('#profile-message .notice.ok') !== null;",
+        )
+        .await;
+    let (_, profile) = call(
+        &app,
+        &app.staff,
+        "GET",
+        &format!("/api/v1/initiatives/{}", created["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (profile["volunteers"].as_i64(), profile["countries"].clone()),
+        (Some(15), json!(["CD", "RW"]))
+    );
     initiative_browser
         .wait_until(
             "the open call with its deadline",

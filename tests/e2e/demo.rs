@@ -198,6 +198,10 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
         (own[0]["status"].as_str(), own[0]["call_year"].clone()),
         (Some("draft"), calls[0]["year"].clone())
     );
+    let trainings = get_as(&app, &initiative, "/api/v1/trainings").await;
+    let trainings = trainings.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(trainings.len(), 3);
+    assert!(trainings.iter().any(|s| s["my_registration"]["status"] == "registered"));
     let public = get(&app, "/api/v1/public/programmes/faire-gemeente/municipalities").await;
     assert!(public.expect(StatusCode::OK)["items"].as_array().unwrap().len() >= 10);
     let renewals = get_as(&app, &staff, "/api/v1/engagements/renewals-due?within_days=3650").await;

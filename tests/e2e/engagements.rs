@@ -278,7 +278,8 @@ async fn every_role_against_every_engagement_resource(backend: Backend) {
     patch_as(&app, &gent, &one, &move_up).await.expect(StatusCode::OK);
     // Outside it: Leuven's contact, a volunteer and a member organisation are told it does not
     // exist, and change nothing.
-    for session in [&leuven, &volunteer, &organisation] {
+    let initiative = crate::fourth_pillar::initiative_account(&app).await;
+    for session in [&leuven, &volunteer, &organisation, &initiative] {
         get_as(&app, session, &list).await.expect_problem(StatusCode::NOT_FOUND);
         get_as(&app, session, &one).await.expect_problem(StatusCode::NOT_FOUND);
         patch_as(&app, session, &one, &json!({ "status": "not_engaged" }))

@@ -17,6 +17,20 @@ on_both_databases!(
     staff_see_the_4th_pillar_at_a_glance_as_json_and_csv,
 );
 
+/// An account of a new 4th-pillar initiative in Gent (an outsider to municipalities' and
+/// organisations' business).
+pub async fn initiative_account(app: &TestApp) -> Session {
+    let created = post_as(
+        app,
+        &app.staff,
+        "/api/v1/initiatives",
+        &json!({ "name": "Buitenstaander", "municipality_nis": "44021", "contact_email": "x@example.org" }),
+    )
+    .await;
+    let id = created.expect(StatusCode::CREATED)["id"].as_str().unwrap().to_owned();
+    app.new_initiative_account(uuid::Uuid::parse_str(&id).unwrap()).await
+}
+
 fn profile(name: &str) -> Value {
     json!({
         "name": name,

@@ -172,7 +172,8 @@ async fn every_role_against_every_inquiry_resource(backend: Backend) {
     let send_uri = format!("/api/v1/offers/{offer}/inquiries");
 
     // Sending in a municipality's name: staff and its own contacts only.
-    for session in [&leuven, &volunteer, &own_org, &other_org] {
+    let initiative = crate::fourth_pillar::initiative_account(&app).await;
+    for session in [&leuven, &volunteer, &own_org, &other_org, &initiative] {
         post_as(&app, session, &send_uri, &inquiry("44021"))
             .await
             .expect_problem(StatusCode::NOT_FOUND);
@@ -189,7 +190,7 @@ async fn every_role_against_every_inquiry_resource(backend: Backend) {
             .await
             .expect(StatusCode::CREATED);
     }
-    for session in [&leuven, &volunteer, &other_org] {
+    for session in [&leuven, &volunteer, &other_org, &initiative] {
         get_as(&app, session, &location)
             .await
             .expect_problem(StatusCode::NOT_FOUND);

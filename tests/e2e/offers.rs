@@ -215,6 +215,7 @@ async fn every_role_against_every_offer_resource(backend: Backend) {
     let other = app.new_member_org(uuid::Uuid::parse_str(OXFAM).unwrap()).await;
     let contact = app.new_contact("44021").await;
     let (_, volunteer) = app.new_volunteer().await;
+    let initiative = crate::fourth_pillar::initiative_account(&app).await;
     let own_list = format!("/api/v1/member-organisations/{JOIN_FOR_WATER}/offers");
     let offer = publish(&app, &own, JOIN_FOR_WATER, &water_walk()).await;
     let offer_uri = format!("/api/v1/offers/{}", offer["id"].as_str().unwrap());
@@ -222,7 +223,7 @@ async fn every_role_against_every_offer_resource(backend: Backend) {
 
     // Publishing and the organisation's own list: staff and its accounts; hidden from others.
     publish(&app, &app.staff, JOIN_FOR_WATER, &enough()).await;
-    for session in [&other, &contact, &volunteer] {
+    for session in [&other, &contact, &volunteer, &initiative] {
         post_as(&app, session, &own_list, &water_walk())
             .await
             .expect_problem(StatusCode::NOT_FOUND);
@@ -237,7 +238,7 @@ async fn every_role_against_every_offer_resource(backend: Backend) {
         .expect_problem(StatusCode::UNAUTHORIZED);
 
     // An offer is public to read; only staff and its organisation change it.
-    for session in [&other, &contact, &volunteer] {
+    for session in [&other, &contact, &volunteer, &initiative] {
         get_as(&app, session, &offer_uri).await.expect(StatusCode::OK);
         patch_as(&app, session, &offer_uri, &rename)
             .await

@@ -133,6 +133,7 @@ async fn every_role_against_every_question_resource(backend: Backend) {
     let organisation = app
         .new_member_org(uuid::Uuid::parse_str(crate::offers::OXFAM).unwrap())
         .await;
+    let initiative = crate::fourth_pillar::initiative_account(&app).await;
     let asked = ask(&app, &gent, "44021", &question("campaign_support", "Affiches")).await;
     let id = asked["id"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/questions/{id}");
@@ -146,7 +147,7 @@ async fn every_role_against_every_question_resource(backend: Backend) {
     .await;
 
     // Outside the scope: not found, and nothing changes.
-    for session in [&leuven, &volunteer, &organisation] {
+    for session in [&leuven, &volunteer, &organisation, &initiative] {
         get_as(&app, session, &uri).await.expect_problem(StatusCode::NOT_FOUND);
         post_as(&app, session, &format!("{uri}/messages"), &json!({ "text": "x" }))
             .await
@@ -155,7 +156,7 @@ async fn every_role_against_every_question_resource(backend: Backend) {
             .await
             .expect_problem(StatusCode::NOT_FOUND);
     }
-    for session in [&leuven, &volunteer, &organisation] {
+    for session in [&leuven, &volunteer, &organisation, &initiative] {
         post_as(
             &app,
             session,

@@ -15,7 +15,7 @@ if (me) start(me);
 
 function start(account) {
   const main = frame('initiative.title', {
-    nav: [['#fund', 'initiative.nav.fund'], ['#trainings', 'initiative.nav.trainings'], ['#helpdesk', 'initiative.nav.helpdesk']],
+    nav: [['#profile', 'initiative.nav.profile'], ['#fund', 'initiative.nav.fund'], ['#trainings', 'initiative.nav.trainings'], ['#helpdesk', 'initiative.nav.helpdesk']],
   });
   const initiative = account.initiative_id;
   if (!initiative) {
@@ -31,12 +31,22 @@ function start(account) {
   const trainings = h('ul', { id: 'trainings-list', class: 'items' }, h('li', {}, loading()));
   const askBody = h('div', {});
   const threads = h('ul', { id: 'helpdesk-list', class: 'items' });
+  const profileBody = h('div', { class: 'section-body' }, loading());
   main.append(name,
+    section('profile', 'initiative.profile.title', profileBody),
     section('fund', 'initiative.fund.title', calls, h('h3', {}, t('initiative.fund.mine')), applications, draftBody),
     section('trainings', 'initiative.trainings.title', trainings),
     section('helpdesk', 'initiative.helpdesk.title', askBody, threads));
 
-  api(`/initiatives/${encodeURIComponent(initiative)}`).then((i) => fill(name, i.name)).catch(() => fill(name));
+  async function refreshProfile() {
+    try {
+      const profile = await api(`/initiatives/${encodeURIComponent(initiative)}`);
+      fill(name, profile.name);
+      fill(profileBody, profileForm(profile, refreshProfile));
+    } catch (error) {
+      fill(profileBody, notice('error', messageOf(error, t)));
+    }
+  }
 
   async function refreshFund() {
     try {
@@ -74,6 +84,7 @@ function start(account) {
   }
   fill(askBody, askForm(initiative, refreshHelpdesk));
 
+  refreshProfile();
   refreshFund();
   refreshTrainings();
   refreshHelpdesk();
@@ -201,6 +212,51 @@ function askForm(initiative, reload) {
       fill(message, notice('error', messageOf(error, t)));
     } finally {
       send.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The initiative's own profile: what 11.11.11 knows of it, kept by the initiative. */
+function profileForm(p, reload) {
+  const input = (id, value, attrs = {}) => h('input', { id, value: value ?? '', ...attrs });
+  const countries = input('profile-countries', p.countries.join(', '), { maxlength: 200 });
+  const themes = input('profile-themes', p.themes.join(', '), { maxlength: 400 });
+  const partner = input('profile-partner', p.partner_abroad, { maxlength: 200 });
+  const contact = input('profile-contact-name', p.contact_name, { maxlength: 100 });
+  const email = input('profile-contact-email', p.contact_email, { type: 'email', maxlength: 254 });
+  const volunteers = input('profile-volunteers', p.volunteers ?? '', { type: 'number', min: 0, max: 100000 });
+  const save = h('button', { type: 'submit', id: 'profile-save' }, t('initiative.profile.save'));
+  const message = h('div', { id: 'profile-message', 'aria-live': 'polite' });
+  const list = (el) => el.value.split(',').map((x) => x.trim()).filter(Boolean);
+  const form = h('form', { id: 'profile-form', novalidate: true },
+    h('p', { class: 'muted' }, t('initiative.profile.status', { status: t(`initiative.profile.is.${p.status}`), nis: p.municipality_nis })),
+    h('label', { for: countries.id }, t('initiative.profile.countries')), countries,
+    h('label', { for: themes.id }, t('initiative.profile.themes')), themes,
+    h('label', { for: partner.id }, t('initiative.profile.partner')), partner,
+    h('label', { for: contact.id }, t('initiative.profile.contactName')), contact,
+    h('label', { for: email.id }, t('initiative.profile.contactEmail')), email,
+    h('label', { for: volunteers.id }, t('initiative.profile.volunteers')), volunteers,
+    h('div', { class: 'actions' }, save), message);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    fill(message);
+    try {
+      await api(`/initiatives/${encodeURIComponent(p.id)}`, {
+        method: 'PATCH',
+        body: {
+          countries: list(countries), themes: list(themes), partner_abroad: partner.value.trim() || null,
+          contact_name: contact.value.trim() || null, contact_email: email.value,
+          volunteers: volunteers.value === '' ? null : Number(volunteers.value),
+        },
+      });
+      announce(t('initiative.profile.saved'));
+      await reload();
+      fill(document.getElementById('profile-message'), notice('ok', t('initiative.profile.saved')));
+    } catch (error) {
+      fill(message, notice('error', messageOf(error, t)));
+      save.disabled = false;
     }
   });
   return form;

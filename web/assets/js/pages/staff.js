@@ -1,5 +1,6 @@
 // The staff dashboard for the week of 11 November: live totals, the map, breakdowns, pacing,
-// the material request queue with stock, the questions of municipalities, groups and accounts.
+// the material request queue with stock, the questions of municipalities, the 4th pillar (the fund,
+// referrals to take on), groups and accounts.
 // Each section loads on its own.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -18,6 +19,7 @@ import { loadGroups } from './staff/groups.js';
 import { loadAccounts } from './staff/accounts.js';
 import { loadQuestions } from './staff/questions.js';
 import { loadFund } from './staff/fund.js';
+import { loadInitiatives } from './staff/initiatives.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -33,6 +35,7 @@ const SECTIONS = [
   ['materials', 'staff.nav.materials'],
   ['questions', 'staff.nav.questions'],
   ['fund', 'staff.nav.fund'],
+  ['initiatives', 'staff.nav.initiatives'],
   ['groups', 'staff.nav.groups'],
   ['accounts', 'staff.nav.accounts'],
 ];
@@ -49,6 +52,7 @@ if (me) {
     materials: h('p', { class: 'muted' }, t('staff.requests.intro')),
     questions: h('p', { class: 'muted' }, t('staff.questions.intro')),
     fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
+    initiatives: h('p', { class: 'muted' }, t('staff.pillar.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
   main.append(
@@ -61,6 +65,7 @@ if (me) {
   loadMaterials(body.materials);
   loadQuestions(body.questions);
   loadFund(body.fund);
+  loadInitiatives(body.initiatives);
   loadGroups(body.groups);
   loadAccounts(body.accounts);
 

@@ -1,17 +1,20 @@
 //! The demo's 4th pillar: a few dozen citizen initiatives over the demo's municipalities (one of
 //! them, in the demo contact's municipality, with the printed account), referrals from demo
-//! contacts in every state, last call of the fund with its decisions and this year's call open.
+//! contacts in every state, last call of the fund with its decisions and this year's call open,
+//! and trainings ahead.
 
 use anyhow::Context;
 use campaign_domain::fund::{ApplicationDetails, ApplicationStatus, CallTerms, default_deadline};
 use campaign_domain::ids::{InitiativeId, UserId};
 use campaign_domain::initiative::{BudgetBand, InitiativeStatus, Profile, ProfileDraft, Support};
 use campaign_domain::municipality::NisCode;
+use campaign_domain::training::{SessionDetails, SessionKind};
 use campaign_domain::user::Membership;
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::fund::{Decision, FundRepo, StepError};
 use campaign_persistence::initiatives::{InitiativeError, InitiativeRepo};
+use campaign_persistence::trainings::TrainingRepo;
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// The printed initiative account.
@@ -162,7 +165,7 @@ pub async fn load(
         n += 1;
     }
     let (demo_initiative, demo_name) = initiatives.get(referrals).cloned().context("the demo initiative")?;
-    create_account(
+    let demo_account = create_account(
         DEMO_INITIATIVE_EMAIL,
         "Demo initiatief",
         Membership::Initiative {
@@ -273,6 +276,57 @@ pub async fn load(
         if let Some(slot) = reached.iter_mut().find(|(s, _)| *s == status) {
             slot.1 += 1;
         }
+    }
+    // Trainings and network meetings ahead, the demo initiative registered for the first.
+    let trainings = TrainingRepo::new(db.clone());
+    let now = chrono::Utc::now();
+    let sessions = [
+        (
+            SessionKind::Training,
+            "Fondsenwerving voor kleine organisaties",
+            21,
+            Some("11.11.11, Vlasfabriekstraat 11, Brussel"),
+            None,
+            25,
+        ),
+        (
+            SessionKind::Training,
+            "Projectbeheer met je partner in het Zuiden",
+            14,
+            None,
+            Some("https://meet.example.org/vierde-pijler"),
+            30,
+        ),
+        (
+            SessionKind::NetworkMeeting,
+            "Netwerkdag van de vierde pijler",
+            42,
+            Some("De Centrale, Gent"),
+            None,
+            120,
+        ),
+    ];
+    let mut first = None;
+    for (kind, title, days, place, link, capacity) in sessions {
+        let starts = now + Duration::days(days);
+        let details = SessionDetails::new(
+            kind,
+            title,
+            None,
+            starts,
+            starts + Duration::hours(3),
+            place,
+            link,
+            capacity,
+        )?;
+        let created = trainings.create(details, &ctx).await?;
+        first.get_or_insert(created.id);
+    }
+    if let Some(first) = first {
+        trainings
+            .register(first, demo_account, &ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     Ok(Loaded {
         initiatives: initiatives.len(),
