@@ -26,6 +26,7 @@ mod m20261205_000001_initiative;
 mod m20261205_000002_training;
 mod m20261205_000003_question_initiative;
 mod m20261205_000004_ledger_municipality_index;
+mod scoped_role;
 mod sqlite_schema;
 
 pub struct Migrator;

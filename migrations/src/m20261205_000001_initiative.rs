@@ -2,21 +2,15 @@
 //! `app_user.initiative_id`), municipalities' referrals of them, and the 11.11.11 fund's yearly
 //! calls with their applications.
 //!
-//! The role's checks change as in `m20261204_000001_member_org_account`: in place on PostgreSQL,
-//! by rewriting the table's definition on SQLite (no row has the new role or an initiative yet).
+//! The role is added by `scoped_role`, as `member_org` was.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, big_integer_null, integer, integer_null, json, string, string_len, string_null, text, text_null,
     timestamp_with_time_zone, timestamp_with_time_zone_null, uuid, uuid_null,
 };
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::sqlite_schema;
-
-const OLD_ROLES: &str = "role IN ('staff', 'volunteer', 'municipal_contact', 'member_org')";
-const NEW_ROLES: &str = "role IN ('staff', 'volunteer', 'municipal_contact', 'member_org', 'initiative')";
-const INITIATIVE_CHECK: &str = "(role = 'initiative') = (initiative_id IS NOT NULL)";
+use crate::scoped_role::{self, ScopedRole};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -131,39 +125,16 @@ async fn initiatives(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
 }
 
 async fn accounts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    match manager.get_database_backend() {
-        DbBackend::Postgres => {
-            for sql in [
-                "ALTER TABLE app_user ADD COLUMN initiative_id uuid NULL \
-                 CONSTRAINT app_user_initiative_fkey REFERENCES initiative (id)"
-                    .to_owned(),
-                "ALTER TABLE app_user DROP CONSTRAINT app_user_role_check".to_owned(),
-                format!("ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK ({NEW_ROLES})"),
-                format!("ALTER TABLE app_user ADD CONSTRAINT app_user_initiative_check CHECK ({INITIATIVE_CHECK})"),
-            ] {
-                db.execute_unprepared(&sql).await?;
-            }
-        }
-        _ => {
-            db.execute_unprepared(
-                "ALTER TABLE app_user ADD COLUMN initiative_id uuid_text NULL REFERENCES initiative (id)",
-            )
-            .await?;
-            sqlite_schema::rewrite_table(db, "app_user", |sql| {
-                let replaced = sql.replacen(OLD_ROLES, NEW_ROLES, 1);
-                if replaced == sql {
-                    return None;
-                }
-                let end = replaced.rfind(')')?;
-                Some(format!("{}, CHECK ({INITIATIVE_CHECK}))", &replaced[..end]))
-            })
-            .await?;
-        }
-    }
-    db.execute_unprepared("CREATE INDEX IF NOT EXISTS app_user_initiative_idx ON app_user (initiative_id)")
-        .await?;
-    Ok(())
+    scoped_role::add(
+        manager,
+        ScopedRole {
+            role: "initiative",
+            column: "initiative_id",
+            references: "initiative",
+            roles_before: &["staff", "volunteer", "municipal_contact", "member_org"],
+        },
+    )
+    .await
 }
 
 async fn fund(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
