@@ -253,6 +253,25 @@ async fn a_municipality_refers_an_initiative_and_follows_what_became_of_it(backe
         "known"
     );
 
+    // A referral retried with the same Idempotency-Key is made once.
+    let retried = json!({ "initiative": { "name": "Peru Solidair", "contact_email": "peru@example.org" }, "support": ["training"] });
+    let send = || {
+        app.client
+            .post(uri)
+            .header("authorization", gent.bearer())
+            .header("idempotency-key", "referral-retry-1")
+            .body_json(&retried)
+            .send()
+    };
+    let first = Answer::read(send().await).await;
+    let again = Answer::read(send().await).await;
+    assert_eq!(
+        first.expect(StatusCode::CREATED)["id"],
+        again.expect(StatusCode::CREATED)["id"]
+    );
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(names(&get_as(&app, &gent, "/api/v1/referrals").await).len(), 2);
+
     // Bad referrals are named.
     let refused = post_as(
         &app,

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{initiative, referral};
+use crate::idempotency::{Claim, Created, IdempotencyKey, claim_or_answer, complete};
 use crate::{StoreError, begin_write};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +175,14 @@ impl InitiativeRepo {
         Ok(changed)
     }
 
-    /// A municipality refers an initiative: it is created `referred`, with the referral.
+    /// What was answered before under `key`.
+    pub async fn earlier_answer(&self, key: &IdempotencyKey) -> Result<Claim, StoreError> {
+        crate::idempotency::earlier_answer(&self.db, key).await
+    }
+
+    /// A municipality refers an initiative: it is created `referred`, with the referral. Under
+    /// `key`, a retry is answered as the first time.
+    #[allow(clippy::too_many_arguments)]
     pub async fn refer(
         &self,
         profile: Profile,
@@ -182,8 +190,13 @@ impl InitiativeRepo {
         note: Option<String>,
         referred_by: UserId,
         ctx: &AuditContext,
-    ) -> Result<Referral, StoreError> {
+        key: Option<&IdempotencyKey>,
+        render: impl FnOnce(&Referral) -> (u16, String),
+    ) -> Result<Created<Referral>, StoreError> {
         let txn = begin_write(&self.db).await?;
+        if let Some(answer) = claim_or_answer(&txn, key).await? {
+            return Ok(answer);
+        }
         let initiative = insert(&txn, &profile, InitiativeStatus::Referred).await?;
         let id = Uuid::new_v4();
         referral::ActiveModel {
@@ -213,8 +226,12 @@ impl InitiativeRepo {
             .await?
             .pop()
             .ok_or_else(|| StoreError::Corrupt("a new referral vanished".to_owned()))?;
+        if let Some(key) = key {
+            let (status, body) = render(&referral);
+            complete(&txn, key, status, body).await?;
+        }
         txn.commit().await?;
-        Ok(referral)
+        Ok(Created::New(referral))
     }
 
     /// Referrals newest first: a municipality's, or all (`None`).

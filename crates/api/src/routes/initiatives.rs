@@ -14,7 +14,7 @@ use campaign_persistence::initiatives::{Initiative, InitiativeError, InitiativeF
 use campaign_persistence::municipalities::MunicipalityRepo;
 use chrono::{DateTime, Utc};
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::context::{allow, audit_context};
+use super::idempotency;
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
@@ -308,7 +309,16 @@ pub enum InitiativeCreated {
 pub enum ReferralCreated {
     /// The initiative is referred to 11.11.11's 4th-pillar desk.
     #[oai(status = 201)]
-    Created(Json<ReferralOut>),
+    Created(
+        Json<ReferralOut>,
+        /// `true` when this answers a retry with the same `Idempotency-Key`.
+        #[oai(header = "Idempotent-Replayed")]
+        bool,
+    ),
+}
+
+fn replay(stored: &str) -> Result<ReferralCreated, ApiError> {
+    Ok(ReferralCreated::Created(Json(idempotency::replayed(stored)?), true))
 }
 
 pub struct InitiativesApi {
@@ -531,7 +541,7 @@ impl InitiativesApi {
     /// For staff and that municipality's contacts (404 for another municipality): an
     /// initiative from the municipality that needs `advice`, `training` or the `fund`. It is
     /// added as `referred`; staff take it on from `GET /initiatives?status=referred`; the
-    /// municipality follows it at `GET /referrals`.
+    /// municipality follows it at `GET /referrals`. `Idempotency-Key` is honoured.
     #[oai(
         path = "/municipalities/:nis/referrals",
         method = "post",
@@ -542,6 +552,9 @@ impl InitiativesApi {
         auth: BearerAuth,
         req: &Request,
         nis: Path<String>,
+        /// A key of your choice, unique per request (e.g. a UUID), kept 48 hours.
+        #[oai(name = "Idempotency-Key", validator(max_length = 200))]
+        _idempotency_key: Header<Option<String>>,
         body: Json<ReferIn>,
     ) -> Result<ReferralCreated, ApiError> {
         let code = NisCode::parse_field("nis", &nis.0)?;
@@ -552,6 +565,12 @@ impl InitiativesApi {
             || format!("there is no municipality {code} of yours"),
             "only staff and the municipality's contacts refer in its name",
         )?;
+        let key = idempotency::key_of(req, auth.0.user_id, &body.0)?;
+        if let Some(key) = &key
+            && let Some((_, stored)) = idempotency::earlier(self.initiatives.earlier_answer(key).await?)?
+        {
+            return replay(&stored);
+        }
         let b = &body.0;
         let i = &b.initiative;
         let nis_text = code.to_string();
@@ -590,7 +609,8 @@ impl InitiativesApi {
                 "there is no municipality {code} in Flanders or Brussels"
             )));
         }
-        let referral = self
+        let render = |r: &Referral| idempotency::created_json(ReferralOut::from(r.clone()));
+        let created = self
             .initiatives
             .refer(
                 profile,
@@ -598,9 +618,11 @@ impl InitiativesApi {
                 note,
                 auth.0.user_id,
                 &audit_context(req, &self.auth, Some(&auth.0)),
+                key.as_ref(),
+                render,
             )
             .await?;
-        Ok(ReferralCreated::Created(Json(referral.into())))
+        idempotency::answer(created, |r| ReferralCreated::Created(Json(r.into()), false), replay)
     }
 
     /// Referrals

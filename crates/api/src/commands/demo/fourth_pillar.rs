@@ -13,6 +13,7 @@ use campaign_domain::user::Membership;
 use campaign_persistence::DatabaseConnection;
 use campaign_persistence::audit::AuditContext;
 use campaign_persistence::fund::{Decision, FundRepo, StepError};
+use campaign_persistence::idempotency::Created;
 use campaign_persistence::initiatives::{InitiativeError, InitiativeRepo};
 use campaign_persistence::trainings::TrainingRepo;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -125,15 +126,20 @@ pub async fn load(
     for (i, ((by, nis, name), (support, end))) in contacts.iter().zip(supports.into_iter().zip(ends)).enumerate() {
         let (kind, _, _, _) = KINDS[(i + 1) % KINDS.len()];
         let title = format!("{kind} {name}");
-        let referral = repo
+        let Created::New(referral) = repo
             .refer(
                 profile(&title, *nis, i + 1)?,
                 support,
                 Some("Doorverwezen door de dienst Noord-Zuid van de gemeente.".to_owned()),
                 *by,
                 &ctx,
+                None,
+                |_| (201, String::new()),
             )
-            .await?;
+            .await?
+        else {
+            anyhow::bail!("the demo referral of {title} was answered as a replay");
+        };
         if end != InitiativeStatus::Referred {
             let current = repo.get(referral.initiative).await?.context("a referred initiative")?;
             repo.update(referral.initiative, current.profile, Some(end), &ctx)
