@@ -396,6 +396,10 @@ async fn an_initiative_applies_and_staff_decide(backend: Backend) {
         step(&app, &own, &id, action, &json!({ "amount_cents": 1 }))
             .await
             .expect_problem(StatusCode::FORBIDDEN);
+        // Another initiative is told there is no such application.
+        step(&app, &other, &id, action, &json!({ "amount_cents": 1 }))
+            .await
+            .expect_problem(StatusCode::NOT_FOUND);
     }
     step(&app, &app.staff, &id, "grant", &json!({ "amount_cents": 1 }))
         .await
@@ -622,6 +626,19 @@ async fn an_initiative_asks_the_helpdesk_and_staff_assign_and_answer_it(backend:
     patch_as(&app, &own, &question, &json!({}))
         .await
         .expect_field_error("status");
+    // A refused move changes nothing, not even the assignment sent with it.
+    patch_as(
+        &app,
+        &app.staff,
+        &question,
+        &json!({ "assigned_to": null, "status": "open" }),
+    )
+    .await
+    .expect_problem(StatusCode::CONFLICT);
+    assert_eq!(
+        get(&app, &question).await.body["assigned_to"],
+        app.staff.user_id.to_string()
+    );
     let closed = patch_as(&app, &own, &question, &json!({ "status": "closed" })).await;
     assert_eq!(closed.expect(StatusCode::OK)["status"], "closed");
 }

@@ -302,6 +302,10 @@ async fn bad_inquiries_are_named_and_a_retry_is_sent_once(backend: Backend) {
     post_as(&app, &gent, &send_uri, &inquiry("4402"))
         .await
         .expect_problem(StatusCode::BAD_REQUEST);
+    // Staff may ask for any municipality, but only one of Flanders or Brussels.
+    post_as(&app, &app.staff, &send_uri, &inquiry("99999"))
+        .await
+        .expect_problem(StatusCode::NOT_FOUND);
     post_as(
         &app,
         &gent,

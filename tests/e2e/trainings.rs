@@ -152,6 +152,16 @@ async fn a_training_fills_its_seats_then_its_line_moves_up(backend: Backend) {
     bad["place"] = Value::Null;
     let refused = post_as(&app, &app.staff, "/api/v1/trainings", &bad).await;
     refused.expect_problem(StatusCode::BAD_REQUEST);
+    // A session that has ended takes no registrations.
+    let ended_at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut past = session(5);
+    past["starts_at"] = json!(ended_at - chrono::Duration::hours(2));
+    past["ends_at"] = json!(ended_at);
+    let past = post_as(&app, &app.staff, "/api/v1/trainings", &past).await;
+    let past = past.expect(StatusCode::CREATED)["id"].as_str().unwrap().to_owned();
+    register(&app, &contact, &past)
+        .await
+        .expect_problem(StatusCode::CONFLICT);
     let mut nowhere = session(5);
     nowhere["place"] = Value::Null;
     post_as(&app, &app.staff, "/api/v1/trainings", &nowhere)

@@ -177,6 +177,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
     };
     let inquiries = InquiriesApi {
         inquiries: InquiryRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
     let initiatives = InitiativesApi {

@@ -134,11 +134,13 @@ pub fn move_to(from: InquiryStatus, to: InquiryStatus, side: Side) -> Result<Inq
 }
 
 /// The status after a message by `side`: the organisation's first message answers a sent
-/// inquiry; other messages leave the status as it is. Final inquiries take no messages.
+/// inquiry; other messages (staff's too: they may write for either side) leave the status as it
+/// is, and staff answer for the organisation with the move itself. Final inquiries take no
+/// messages.
 pub fn after_message(current: InquiryStatus, side: Side) -> Result<InquiryStatus, InquiryRefused> {
     match (current, side) {
         (s, _) if !s.is_open() => Err(InquiryRefused::Final(s)),
-        (InquiryStatus::Sent, Side::Organisation | Side::Staff) => Ok(InquiryStatus::Answered),
+        (InquiryStatus::Sent, Side::Organisation) => Ok(InquiryStatus::Answered),
         (s, _) => Ok(s),
     }
 }
@@ -209,7 +211,7 @@ mod tests {
     #[test]
     fn the_organisations_first_message_answers() {
         assert_eq!(after_message(Sent, Side::Organisation), Ok(Answered));
-        assert_eq!(after_message(Sent, Side::Staff), Ok(Answered));
+        assert_eq!(after_message(Sent, Side::Staff), Ok(Sent));
         assert_eq!(after_message(Sent, Side::Municipality), Ok(Sent));
         for side in SIDES {
             assert_eq!(after_message(Answered, side), Ok(Answered));

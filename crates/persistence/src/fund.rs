@@ -232,19 +232,28 @@ impl FundRepo {
                 step: "changed",
             }));
         }
-        fund_application::ActiveModel {
-            id: Set(id),
-            project_title: Set(details.project_title.clone()),
-            country: Set(details.country.clone()),
-            partner: Set(details.partner.clone()),
-            summary: Set(details.summary.clone()),
-            requested_cents: Set(details.requested_cents),
-            budget_lines: Set(lines_json(&details.budget_lines)),
-            updated_at: Set(crate::now()),
-            ..Default::default()
+        let changed = fund_application::Entity::update_many()
+            .set(fund_application::ActiveModel {
+                project_title: Set(details.project_title.clone()),
+                country: Set(details.country.clone()),
+                partner: Set(details.partner.clone()),
+                summary: Set(details.summary.clone()),
+                requested_cents: Set(details.requested_cents),
+                budget_lines: Set(lines_json(&details.budget_lines)),
+                updated_at: Set(crate::now()),
+                ..Default::default()
+            })
+            .filter(fund_application::Column::Id.eq(id))
+            .filter(fund_application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
+            .exec(&txn)
+            .await?;
+        if changed.rows_affected != 1 {
+            // Submitted meanwhile.
+            return Err(StepError::Refused(ApplicationRefused::NotDraft {
+                from: ApplicationStatus::Submitted,
+                step: "changed",
+            }));
         }
-        .update(&txn)
-        .await?;
         record(
             &txn,
             ctx,
@@ -268,15 +277,24 @@ impl FundRepo {
             .ok_or_else(|| StoreError::Corrupt(format!("application {id} has no call")))?;
         let now = chrono::SubsecRound::trunc_subsecs(at, 6);
         let next = fund::submit(current.status, now, call.deadline).map_err(StepError::Refused)?;
-        fund_application::ActiveModel {
-            id: Set(id),
-            status: Set(next.as_str().to_owned()),
-            submitted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
+        let changed = fund_application::Entity::update_many()
+            .set(fund_application::ActiveModel {
+                status: Set(next.as_str().to_owned()),
+                submitted_at: Set(Some(now)),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .filter(fund_application::Column::Id.eq(id))
+            .filter(fund_application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
+            .exec(&txn)
+            .await?;
+        if changed.rows_affected != 1 {
+            // Submitted meanwhile by another request.
+            return Err(StepError::Refused(ApplicationRefused::NotDraft {
+                from: ApplicationStatus::Submitted,
+                step: "submitted",
+            }));
         }
-        .update(&txn)
-        .await?;
         record(
             &txn,
             ctx,

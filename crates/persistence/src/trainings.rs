@@ -48,6 +48,8 @@ pub enum RegistrationError {
     NotFound,
     /// Registered or in line already.
     Already(Registration),
+    /// The session is over.
+    Ended,
     Store(StoreError),
 }
 
@@ -143,6 +145,9 @@ impl TrainingRepo {
     ) -> Result<Registration, RegistrationError> {
         let txn = begin_write(&self.db).await?;
         let row = lock_session(&txn, session).await?.ok_or(RegistrationError::NoSession)?;
+        if row.ends_at <= crate::now() {
+            return Err(RegistrationError::Ended);
+        }
         let existing = training_registration::Entity::find()
             .filter(training_registration::Column::SessionId.eq(session))
             .filter(training_registration::Column::UserId.eq(user.as_uuid()))

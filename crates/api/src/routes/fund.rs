@@ -596,6 +596,8 @@ impl FundApi {
         id: Uuid,
         decision: Decision,
     ) -> Result<Json<ApplicationOut>, ApiError> {
+        // Someone else's application does not exist for them; one's own is not one's to decide.
+        self.visible(&auth, id, Action::Read).await?;
         staff_only(&auth, "only 11.11.11 staff decide on applications")?;
         let decided = self
             .fund

@@ -11,6 +11,7 @@ use campaign_domain::policy::{Action, Scope};
 use campaign_domain::question;
 use campaign_domain::user::Membership;
 use campaign_persistence::inquiries::{Inquiry, InquiryError, InquiryFilter, InquiryRepo, InquiryThread, NewInquiry};
+use campaign_persistence::municipalities::MunicipalityRepo;
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -226,6 +227,7 @@ pub enum InquiryMessageAdded {
 
 pub struct InquiriesApi {
     pub inquiries: InquiryRepo,
+    pub municipalities: MunicipalityRepo,
     pub auth: Arc<AuthState>,
 }
 
@@ -341,6 +343,11 @@ impl InquiriesApi {
                 return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
             }
         };
+        if self.municipalities.get(nis).await?.is_none() {
+            return Err(ApiError::not_found(format!(
+                "there is no municipality {nis} in Flanders or Brussels"
+            )));
+        }
         let new = NewInquiry {
             offer_id: id.0,
             municipality: nis,

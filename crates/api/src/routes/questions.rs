@@ -549,6 +549,10 @@ impl QuestionsApi {
                 "give `status: closed`, or (staff) `assigned_to`",
             ));
         }
+        // The move is checked before anything is written, so a refused move changes nothing.
+        if let Some(status) = body.status {
+            question::move_to(thread.question.status, status.into()).map_err(|e| ApiError::conflict(e.to_string()))?;
+        }
         let assignee = match body.assigned_to {
             MaybeUndefined::Undefined => None,
             change => {

@@ -219,6 +219,9 @@ fn registration_error(e: RegistrationError, session: Uuid) -> ApiError {
             r.status.as_str(),
             r.id
         )),
+        RegistrationError::Ended => {
+            ApiError::conflict("this training has ended; GET /api/v1/trainings lists those ahead")
+        }
         RegistrationError::Store(e) => e.into(),
     }
 }
