@@ -26,6 +26,7 @@ mod m20261205_000001_initiative;
 mod m20261205_000002_training;
 mod m20261205_000003_question_initiative;
 mod m20261205_000004_ledger_municipality_index;
+mod m20261206_000001_deposit;
 mod scoped_role;
 mod sqlite_schema;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000002_training::Migration),
             Box::new(m20261205_000003_question_initiative::Migration),
             Box::new(m20261205_000004_ledger_municipality_index::Migration),
+            Box::new(m20261206_000001_deposit::Migration),
         ]
     }
 }

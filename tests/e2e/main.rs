@@ -6,6 +6,7 @@ mod auth;
 mod boundaries_import;
 mod campaigns;
 mod demo;
+mod deposits;
 mod directory;
 mod engagements;
 mod fourth_pillar;

@@ -12,6 +12,7 @@ use crate::routes::activities::{ActivitiesApi, PublicActivitiesApi};
 use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
+use crate::routes::deposits::DepositsApi;
 use crate::routes::engagements::EngagementsApi;
 use crate::routes::fourth_pillar_overview::FourthPillarOverviewApi;
 use crate::routes::fund::FundApi;
@@ -37,6 +38,7 @@ use crate::state::AppState;
 use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
 use campaign_persistence::campaigns::CampaignRepo;
+use campaign_persistence::deposits::DepositRepo;
 use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::fund::FundRepo;
 use campaign_persistence::groups::GroupRepo;
@@ -197,6 +199,13 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         trainings: TrainingRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let deposits = DepositsApi {
+        deposits: DepositRepo::new(db.clone()),
+        groups: GroupRepo::new(db.clone()),
+        campaigns: CampaignRepo::new(db.clone()),
+        municipalities: MunicipalityRepo::new(db.clone()),
+        auth: state.auth.clone(),
+    };
     let trainings = TrainingsApi {
         trainings: TrainingRepo::new(db.clone()),
         auth: state.auth.clone(),
@@ -221,6 +230,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
             (initiatives, fund, trainings, fourth_pillar),
+            deposits,
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod boundaries;
 pub mod campaign;
+pub mod deposit;
 pub mod engagement;
 pub mod engagement_change;
 pub mod entry_check;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod changes;
 mod connect;
+pub mod deposits;
 pub mod directory;
 pub mod engagements;
 mod entities;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod campaign_choice;
 pub mod campaigns;
 pub mod context;
+pub mod deposits;
 pub mod engagements;
 pub mod fourth_pillar_overview;
 pub mod fund;

@@ -5,6 +5,7 @@ pub mod app_setting;
 pub mod app_user;
 pub mod audit_log;
 pub mod campaign;
+pub mod deposit;
 pub mod engagement;
 pub mod engagement_change;
 pub mod engagement_evidence;
