@@ -61,6 +61,7 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
         "staff, volunteer, municipal contact, member organisation, initiative"
     );
     assert_eq!(loaded.fourth_pillar.initiatives, 30);
+    assert_eq!(loaded.deposits, 5, "a deposit in every state");
     for (status, count) in &loaded.fourth_pillar.applications {
         assert!(*count > 0, "a fund application is {}", status.as_str());
     }
@@ -198,6 +199,16 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
         (own[0]["status"].as_str(), own[0]["call_year"].clone()),
         (Some("draft"), calls[0]["year"].clone())
     );
+    let deposits = get_as(&app, &staff, "/api/v1/deposits").await;
+    let mut states: Vec<String> = deposits.expect(StatusCode::OK)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap().to_owned())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(states, ["closed", "matched", "over", "short"]);
     let trainings = get_as(&app, &initiative, "/api/v1/trainings").await;
     let trainings = trainings.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
     assert_eq!(trainings.len(), 3);

@@ -143,6 +143,11 @@ impl DepositRepo {
         load(&self.db, id).await
     }
 
+    /// The cash `group` logged on the days `from` to `to` (Brussels calendar).
+    pub async fn cash_logged(&self, group: GroupId, from: NaiveDate, to: NaiveDate) -> Result<i64, StoreError> {
+        expected(&self.db, group.as_uuid(), from, to).await
+    }
+
     /// Deposits newest first, each with its status now.
     pub async fn list(&self, filter: &DepositFilter) -> Result<Vec<Deposit>, StoreError> {
         let mut query = deposit::Entity::find()

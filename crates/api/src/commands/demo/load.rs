@@ -25,8 +25,8 @@ use rand::rngs::StdRng;
 
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
 use super::{
-    DemoAccount, DemoOptions, Loaded, calendar, engagements, fourth_pillar, materials, names, new_password, offers,
-    questions,
+    DemoAccount, DemoOptions, Loaded, calendar, deposits, engagements, fourth_pillar, materials, names, new_password,
+    offers, questions,
 };
 use crate::auth::Passwords;
 
@@ -169,6 +169,11 @@ pub async fn load(
     let inquiries = offers::load(db, &contacts, &account).await?;
     tracing::info!(?inquiries, "member organisations' offers and inquiries loaded");
     let fourth_pillar = fourth_pillar::load(db, &contacts, &codes, staff, today, &account).await?;
+    let mut busiest: Vec<&DemoGroup> = groups.iter().collect();
+    busiest.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let depositors: Vec<(GroupId, UserId)> = busiest.iter().take(5).map(|g| (g.id, g.volunteer)).collect();
+    let deposits = deposits::load(db, &depositors, years[1], staff, today).await?;
+    tracing::info!(deposits, "cash deposits loaded");
     tracing::info!(?fourth_pillar, "4th-pillar initiatives, referrals and the fund loaded");
     let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
@@ -182,6 +187,7 @@ pub async fn load(
         questions,
         inquiries,
         fourth_pillar,
+        deposits,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

@@ -9,6 +9,7 @@
 //! prints accounts that work.
 
 mod calendar;
+mod deposits;
 mod engagements;
 mod fourth_pillar;
 mod generate;
@@ -73,6 +74,8 @@ pub struct Loaded {
     pub inquiries: Vec<(InquiryStatus, usize)>,
     /// Initiatives, referrals and fund applications.
     pub fourth_pillar: fourth_pillar::Loaded,
+    /// Cash deposits (matched, short, over, closed).
+    pub deposits: usize,
     pub seconds: f64,
 }
 
