@@ -6,7 +6,8 @@ use super::*;
 
 on_both_databases!(
     a_volunteer_logs_a_sale_on_a_phone_and_sees_the_group_total_change,
-    sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cut
+    sales_logged_offline_are_stored_exactly_once_even_when_the_upload_is_cut,
+    a_volunteer_hands_in_the_days_cash_and_sees_it_match,
 );
 
 /// Product, quantity, payment method: the third tap logs the sale.
@@ -353,5 +354,62 @@ async fn a_volunteer_plans_an_activity_marks_it_held_and_cancels_another(backend
 
     browser.screenshot(&format!("volunteer-activities-{backend:?}")).await;
     browser.assert_accessible("volunteer page (activities)").await;
+    browser.close().await;
+}
+
+async fn a_volunteer_hands_in_the_days_cash_and_sees_it_match(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    campaign_of_today(&app).await;
+    let (group, volunteer) = app.new_volunteer().await;
+    let group = group.to_string();
+    // Two cards sold today in cash: 24 euro.
+    sale_through_api(&app, &volunteer, &group, 2).await;
+    let Some(browser) = Browser::start(Screen::Phone).await else {
+        return;
+    };
+    let site = app.serve_site().await;
+    sign_in(&browser, &site, &volunteer, "/volunteer").await;
+    browser.click("#tab-deposits").await;
+    browser.type_into("#deposit-amount", "24").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Brussels)
+        .date_naive()
+        .to_string();
+    // Date inputs are set as ISO values (the browser's own date order differs per locale).
+    browser
+        .eval(
+            "for (const id of ['deposit-from', 'deposit-to', 'deposit-on']) {
+               const i = document.getElementById(id);
+               i.value = arguments[0];
+               i.dispatchEvent(new Event('input', { bubbles: true }));
+             }",
+            vec![json!(today)],
+        )
+        .await;
+    // Enter in the last field sends the form, as on a phone's keyboard.
+    browser
+        .type_into("#deposit-reference", "afgegeven aan 11.11.11\n")
+        .await;
+    browser
+        .wait_until(
+            "the deposit listed as matching the cash logged",
+            "return document.querySelector('#deposits li.deposit[data-status=\"matched\"]') !== null;",
+        )
+        .await;
+    let (status, deposits) = call(
+        &app,
+        &app.staff,
+        "GET",
+        &format!("/api/v1/deposits?group_id={group}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{deposits}");
+    assert_eq!(deposits["items"][0]["amount_cents"], 2400);
+    assert_eq!(deposits["items"][0]["expected_cents"], 2400);
+    browser.assert_accessible("volunteer page, deposits").await;
+    browser.screenshot(&format!("volunteer-deposit-{backend:?}")).await;
     browser.close().await;
 }

@@ -1,5 +1,5 @@
 // The volunteer's page, phone first and working offline: log a sale in three taps, my group's
-// activities, my group's figures against last year. Entries wait in the outbox until the server
+// activities, my group's figures against last year, the cash it hands in. Entries wait in the outbox until the server
 // has them; the page says how many wait and sends them when the network is back.
 import { h, fill, announce } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -12,6 +12,7 @@ import { loadContext } from './volunteer/context.js';
 import { salePanel } from './volunteer/sale.js';
 import { showActivities } from './volunteer/activities.js';
 import { showTotals } from './volunteer/totals.js';
+import { showDeposits } from './volunteer/deposits.js';
 import { items, send, forget, onChange } from './volunteer/outbox.js';
 
 const RETRY_MS = 15_000;
@@ -45,6 +46,7 @@ async function start(account) {
     ['sale', 'volunteer.tabSale'],
     ['activities', 'volunteer.tabActivities'],
     ['totals', 'volunteer.tabTotals'],
+    ['deposits', 'volunteer.tabDeposits'],
   ];
   const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('volunteer.tabsLabel') });
   const panelBoxes = {};
@@ -75,6 +77,7 @@ async function start(account) {
     }
     if (id === 'totals') showTotals(panelBoxes.totals, context);
     if (id === 'activities') showActivities(panelBoxes.activities, context);
+    if (id === 'deposits') showDeposits(panelBoxes.deposits, context);
   }
 
   fill(panelBoxes.sale, salePanel(context, () => sendNow()));
