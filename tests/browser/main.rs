@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod contact;
+mod deposits;
 mod fund;
 mod offers;
 mod programmes;

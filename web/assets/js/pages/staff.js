@@ -1,5 +1,5 @@
 // The staff dashboard for the week of 11 November: live totals, the map, breakdowns, pacing,
-// the material request queue with stock, the questions of municipalities, the 4th pillar (the fund,
+// the material request queue with stock, cash deposits to close, the questions of municipalities, the 4th pillar (the fund,
 // referrals to take on), groups and accounts.
 // Each section loads on its own.
 import { h, fill } from '../core/dom.js';
@@ -20,6 +20,7 @@ import { loadAccounts } from './staff/accounts.js';
 import { loadQuestions } from './staff/questions.js';
 import { loadFund } from './staff/fund.js';
 import { loadInitiatives } from './staff/initiatives.js';
+import { loadDeposits } from './staff/deposits.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -33,6 +34,7 @@ const SECTIONS = [
   ['pacing', 'staff.nav.pacing'],
   ['breakdowns', 'staff.nav.breakdowns'],
   ['materials', 'staff.nav.materials'],
+  ['deposits', 'staff.nav.deposits'],
   ['questions', 'staff.nav.questions'],
   ['fund', 'staff.nav.fund'],
   ['initiatives', 'staff.nav.initiatives'],
@@ -50,6 +52,7 @@ if (me) {
     municipalities: h('p', { class: 'muted' }, t('staff.map.intro')),
     breakdowns: h('p', { class: 'muted' }, t('staff.breakdowns.intro')),
     materials: h('p', { class: 'muted' }, t('staff.requests.intro')),
+    deposits: h('p', { class: 'muted' }, t('staff.deposits.intro')),
     questions: h('p', { class: 'muted' }, t('staff.questions.intro')),
     fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
     initiatives: h('p', { class: 'muted' }, t('staff.pillar.intro')),
@@ -76,6 +79,7 @@ if (me) {
       if (!campaign) {
         fill(campaignLine, notice('info', t('staff.noCampaign')));
         for (const id of ['totals', 'municipalities', 'pacing', 'breakdowns']) fill(body[id], h('p', { class: 'muted' }, t('staff.noCampaign')));
+        loadDeposits(body.deposits, null);
         return;
       }
       const year = campaign.year;
@@ -85,6 +89,7 @@ if (me) {
       loadLive(body.totals, year);
       loadPacing(body.pacing, year);
       loadBreakdowns(body.breakdowns, year);
+      loadDeposits(body.deposits, year);
       // The map is the heaviest answer: it never holds up the rest.
       loadMap(body.municipalities, year);
     } catch (error) {
