@@ -59,6 +59,35 @@ async fn a_contact_refers_an_initiative_and_follows_it(backend: Backend) {
             &format!("return document.querySelector(\"{item}\") === null;"),
         )
         .await;
+    // Staff publish a training on the same section, its times on the Brussels clock.
+    staff_browser
+        .type_into("#training-title", "Fondsenwerving voor kleine organisaties")
+        .await;
+    staff_browser
+        .eval(
+            "const set = (id, v) => { const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('input', { bubbles: true })); };
+             set('training-starts', '2099-02-06T10:00');
+             set('training-ends', '2099-02-06T13:00');",
+            vec![],
+        )
+        .await;
+    staff_browser
+        .type_into("#training-place", "Vlasfabriekstraat 11, Brussel")
+        .await;
+    staff_browser.click("#training-publish").await;
+    staff_browser
+        .wait_until(
+            "the training listed",
+            "return [...document.querySelectorAll('#training-list li.training strong')].some((e) => e.textContent === 'Fondsenwerving voor kleine organisaties');",
+        )
+        .await;
+    let (_, trainings) = call(&app, &app.staff, "GET", "/api/v1/trainings", None).await;
+    let starts = chrono::DateTime::parse_from_rfc3339(trainings["items"][0]["starts_at"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        starts,
+        chrono::DateTime::parse_from_rfc3339("2099-02-06T09:00:00Z").unwrap(),
+        "10:00 in Brussels is 09:00 UTC in winter"
+    );
     staff_browser.close().await;
     browser.refresh_page().await;
     browser

@@ -1,10 +1,11 @@
-// The 4th pillar for staff: the referrals waiting to be taken on (take on, or close), and the
-// overviews of referrals, applications and trainings to download as CSV.
+// The 4th pillar for staff: the referrals waiting to be taken on (take on, or close), the
+// overviews of referrals, applications and trainings to download as CSV, and the trainings.
 import { h, fill } from '../../core/dom.js';
 import { t } from '../../core/i18n.js';
 import { api, downloadCsv, messageOf } from '../../core/api.js';
 import { notice } from '../../core/layout.js';
 import { showError, loading, municipalityNames, municipalityLabel } from './shared.js';
+import { loadTrainings } from './trainings.js';
 
 /** Fills `where` with the referral queue and the CSV downloads. */
 export function loadInitiatives(where) {
@@ -28,8 +29,10 @@ export function loadInitiatives(where) {
       showError(list, error, show);
     }
   };
-  fill(where, downloads, h('h3', {}, t('staff.pillar.queue')), list);
+  const trainings = h('div', { id: 'staff-trainings' });
+  fill(where, downloads, h('h3', {}, t('staff.pillar.queue')), list, trainings);
   show();
+  loadTrainings(trainings);
 }
 
 function referralItem(i, municipality, reload) {
