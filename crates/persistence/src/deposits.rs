@@ -51,17 +51,7 @@ pub enum DepositError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for DepositError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for DepositError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(DepositError);
 
 #[derive(Clone)]
 pub struct DepositRepo {

@@ -69,17 +69,7 @@ pub enum ChangeError {
     Store(StoreError),
 }
 
-impl From<StoreError> for ChangeError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-impl From<sea_orm::DbErr> for ChangeError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
+crate::error::store_error_conversions!(ChangeError);
 
 #[derive(Clone)]
 pub struct EngagementRepo {

@@ -28,3 +28,22 @@ pub(crate) fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -
         _ => StoreError::Database(err),
     }
 }
+
+/// `From<DbErr>` and `From<StoreError>` for a repository's own error enum, whose `Store`
+/// variant carries what the storage layer met.
+macro_rules! store_error_conversions {
+    ($error:ty) => {
+        impl From<sea_orm::DbErr> for $error {
+            fn from(e: sea_orm::DbErr) -> Self {
+                Self::Store(e.into())
+            }
+        }
+
+        impl From<$crate::StoreError> for $error {
+            fn from(e: $crate::StoreError) -> Self {
+                Self::Store(e)
+            }
+        }
+    };
+}
+pub(crate) use store_error_conversions;

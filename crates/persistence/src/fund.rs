@@ -57,17 +57,7 @@ pub enum StepError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for StepError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for StepError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(StepError);
 
 /// A decision of staff on an application under review.
 #[derive(Debug, Clone)]

@@ -59,17 +59,7 @@ pub enum InitiativeError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for InitiativeError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for InitiativeError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(InitiativeError);
 
 #[derive(Clone)]
 pub struct InitiativeRepo {

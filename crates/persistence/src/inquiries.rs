@@ -85,17 +85,7 @@ pub enum InquiryError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for InquiryError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for InquiryError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(InquiryError);
 
 #[derive(Clone)]
 pub struct InquiryRepo {

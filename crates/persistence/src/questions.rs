@@ -84,17 +84,7 @@ pub enum ThreadError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for ThreadError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for ThreadError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(ThreadError);
 
 #[derive(Clone)]
 pub struct QuestionRepo {

@@ -53,17 +53,7 @@ pub enum RegistrationError {
     Store(StoreError),
 }
 
-impl From<sea_orm::DbErr> for RegistrationError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<StoreError> for RegistrationError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+crate::error::store_error_conversions!(RegistrationError);
 
 #[derive(Clone)]
 pub struct TrainingRepo {
