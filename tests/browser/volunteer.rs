@@ -373,10 +373,7 @@ async fn a_volunteer_hands_in_the_days_cash_and_sees_it_match(backend: Backend) 
     sign_in(&browser, &site, &volunteer, "/volunteer").await;
     // Four tabs fit a phone's width: a page wider than the screen would make the phone zoom out.
     let fits = browser
-        .eval(
-            "return document.documentElement.scrollWidth <= screen.width;",
-            vec![],
-        )
+        .eval("return document.documentElement.scrollWidth <= screen.width;", vec![])
         .await;
     assert_eq!(fits, json!(true), "the volunteer page is no wider than the phone");
     browser.click("#tab-deposits").await;
