@@ -184,13 +184,7 @@ impl NewProduct {
                 name,
                 unit_price_cents,
             }),
-            (code, name, price) => Err(ValidationError {
-                errors: [code.err(), name.err(), price.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect(),
-            }),
+            (code, name, price) => Err(ValidationError::all([code.err(), name.err(), price.err()])),
         }
     }
 }

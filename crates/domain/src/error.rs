@@ -32,6 +32,13 @@ impl ValidationError {
             errors: vec![FieldError::new(field, message)],
         }
     }
+
+    /// Every problem of several checks of one input, so a client learns them all at once.
+    pub fn all(checks: impl IntoIterator<Item = Option<ValidationError>>) -> Self {
+        Self {
+            errors: checks.into_iter().flatten().flat_map(|e| e.errors).collect(),
+        }
+    }
 }
 
 impl fmt::Display for ValidationError {

@@ -102,13 +102,7 @@ impl Theme {
         let name = parse_text("name", name, 80);
         match (code, name) {
             (Ok(code), Ok(name)) => Ok(Self { code, name }),
-            (code, name) => Err(ValidationError {
-                errors: [code.err(), name.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect(),
-            }),
+            (code, name) => Err(ValidationError::all([code.err(), name.err()])),
         }
     }
 }

@@ -596,12 +596,8 @@ impl InitiativesApi {
         let (profile, support, note) = match (profile, support, note) {
             (Ok(p), Ok(s), Ok(n)) => (p, s, n),
             (p, s, n) => {
-                let errors = [p.err(), s.err(), n.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect();
-                return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
+                let all = campaign_domain::ValidationError::all([p.err(), s.err(), n.err()]);
+                return Err(ApiError::validation(all));
             }
         };
         if self.municipalities.get(code).await?.is_none() {

@@ -335,12 +335,8 @@ impl InquiriesApi {
         let (message, preferred_period, audience_size) = match (message, period, size) {
             (Ok(m), Ok(p), Ok(s)) => (m, p, s),
             (m, p, s) => {
-                let errors = [m.err(), p.err(), s.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect();
-                return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
+                let all = campaign_domain::ValidationError::all([m.err(), p.err(), s.err()]);
+                return Err(ApiError::validation(all));
             }
         };
         if self.municipalities.get(nis).await?.is_none() {

@@ -453,12 +453,8 @@ impl MaterialsApi {
         let (lines, (needed_by, delivery_address), note) = match (lines, when, note) {
             (Ok(l), Ok(w), Ok(n)) => (l, w, n),
             (l, w, n) => {
-                let errors = [l.err(), w.err(), n.err()]
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|e| e.errors)
-                    .collect();
-                return Err(ApiError::validation(campaign_domain::ValidationError { errors }));
+                let all = campaign_domain::ValidationError::all([l.err(), w.err(), n.err()]);
+                return Err(ApiError::validation(all));
             }
         };
         let new = NewRequest {

@@ -335,14 +335,10 @@ impl QuestionsApi {
 fn checked_text(subject: &str, text: &str) -> Result<(String, String), ApiError> {
     match (question::subject(subject), question::message_text(text)) {
         (Ok(s), Ok(t)) => Ok((s, t)),
-        (s, t) => {
-            let errors = [s.err(), t.err()]
-                .into_iter()
-                .flatten()
-                .flat_map(|e| e.errors)
-                .collect();
-            Err(ApiError::validation(campaign_domain::ValidationError { errors }))
-        }
+        (s, t) => Err(ApiError::validation(campaign_domain::ValidationError::all([
+            s.err(),
+            t.err(),
+        ]))),
     }
 }
 
