@@ -27,6 +27,7 @@ mod m20261205_000002_training;
 mod m20261205_000003_question_initiative;
 mod m20261205_000004_ledger_municipality_index;
 mod m20261206_000001_deposit;
+mod m20261207_000001_webhook;
 mod scoped_role;
 mod sqlite_schema;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_question_initiative::Migration),
             Box::new(m20261205_000004_ledger_municipality_index::Migration),
             Box::new(m20261206_000001_deposit::Migration),
+            Box::new(m20261207_000001_webhook::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod public;
 mod questions;
 mod staff;
 mod volunteer;
+mod webhooks;
 
 use campaign_tests::browser::Browser;
 use campaign_tests::site::Site;

@@ -32,6 +32,7 @@ mod totals;
 mod trainings;
 mod users;
 mod web_pages;
+mod webhooks;
 
 use poem::http::{HeaderMap, Method, StatusCode};
 use poem::test::TestResponse;

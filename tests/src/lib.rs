@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use campaign_api::auth::AuthState;
 use campaign_api::http::TrustedProxies;
-use campaign_api::{AppState, HttpSettings};
+use campaign_api::{AppState, HttpSettings, WebhookSettings, WebhookWorker};
 use campaign_domain::boundaries::{Boundary, DEFAULT_CODE_PROPERTY, EMBEDDED_2025, parse_feature_collection};
 use campaign_domain::ids::GroupId;
 use campaign_domain::municipality::NisCode;
@@ -33,6 +33,7 @@ pub use campaign_persistence::Backend;
 
 pub mod browser;
 pub mod site;
+pub mod webhook_receiver;
 pub mod wire;
 
 /// Every totals endpoint, `{year}` standing for the campaign year (the benchmarks measure them all),
@@ -191,6 +192,8 @@ pub struct TestOptions {
     pub boundaries: bool,
     /// The reverse proxies whose `X-Forwarded-For` the application believes.
     pub trusted_proxies: TrustedProxies,
+    /// How webhooks are sent (private addresses refused by default, as in production).
+    pub webhooks: WebhookSettings,
 }
 
 impl TestApp {
@@ -226,9 +229,10 @@ impl TestApp {
                 .expect("store the reference boundaries");
         }
         let auth = AuthState::new(TEST_JWT_SECRET, options.trusted_proxies).expect("auth state");
-        let state = AppState::load(db.clone(), options.http, auth)
+        let mut state = AppState::load(db.clone(), options.http, auth)
             .await
             .expect("application state");
+        state.webhooks = options.webhooks;
         let client = TestClient::new(campaign_api::app(state.clone()).around(from_test_peer).boxed());
         let mut app = Self {
             client,
@@ -292,6 +296,11 @@ impl TestApp {
             .await
             .expect("load the second server");
         TestClient::new(campaign_api::app(state).boxed())
+    }
+
+    /// The webhook worker of this application, for a test to run its rounds.
+    pub fn webhook_worker(&self) -> WebhookWorker {
+        WebhookWorker::new(self.db.clone(), self.state.webhooks).expect("the webhook worker")
     }
 
     /// A municipal contact of this municipality, signed in.

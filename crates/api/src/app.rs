@@ -34,6 +34,7 @@ use crate::routes::questions::QuestionsApi;
 use crate::routes::totals::TotalsApi;
 use crate::routes::trainings::TrainingsApi;
 use crate::routes::users::UsersApi;
+use crate::routes::webhooks::WebhooksApi;
 use crate::state::AppState;
 use campaign_persistence::activities::ActivityRepo;
 use campaign_persistence::audit::AuditRepo;
@@ -56,6 +57,7 @@ use campaign_persistence::refresh_tokens::RefreshTokenRepo;
 use campaign_persistence::totals::TotalsRepo;
 use campaign_persistence::trainings::TrainingRepo;
 use campaign_persistence::users::UserRepo;
+use campaign_persistence::webhooks::WebhookRepo;
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -210,6 +212,11 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         trainings: TrainingRepo::new(db.clone()),
         auth: state.auth.clone(),
     };
+    let webhooks = WebhooksApi {
+        webhooks: WebhookRepo::new(db.clone()),
+        settings: state.webhooks,
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -230,7 +237,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
             (initiatives, fund, trainings, fourth_pillar),
-            deposits,
+            (deposits, webhooks),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

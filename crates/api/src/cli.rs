@@ -191,6 +191,45 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub demo_options: DemoArgs,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// How webhooks are sent.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Allow webhook endpoints on loopback, private and link-local addresses, and plain http://
+    /// (a receiver on the same network, tests); refused otherwise
+    #[arg(long, env = "CAMPAIGN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+
+    /// Deliveries in flight per endpoint at most (over all replicas)
+    #[arg(long, env = "CAMPAIGN_WEBHOOK_MAX_IN_FLIGHT", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub webhook_max_in_flight: u32,
+
+    /// Seconds a receiver gets to answer
+    #[arg(long, env = "CAMPAIGN_WEBHOOK_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub webhook_timeout_secs: u64,
+
+    /// Seconds before the first retry of a failed delivery (each next wait doubles, at most 2 h,
+    /// for 24 h)
+    #[arg(long, env = "CAMPAIGN_WEBHOOK_FIRST_RETRY_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub webhook_first_retry_secs: u32,
+}
+
+impl Default for WebhookArgs {
+    fn default() -> Self {
+        Self {
+            webhook_allow_private: false,
+            webhook_max_in_flight: 4,
+            webhook_timeout_secs: 10,
+            webhook_first_retry_secs: 15,
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -208,6 +247,7 @@ impl Default for ServeArgs {
             client_ip_header: None,
             demo: false,
             demo_options: DemoArgs::default(),
+            webhooks: WebhookArgs::default(),
         }
     }
 }

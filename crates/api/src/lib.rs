@@ -19,7 +19,9 @@ pub mod routes;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod webhook_delivery;
 
 pub use app::app;
 pub use config::{HttpSettings, LiveStreamLimits};
 pub use state::AppState;
+pub use webhook_delivery::{WebhookSettings, WebhookWorker};

@@ -15,6 +15,7 @@ use crate::config::HttpSettings;
 use crate::live::TotalsFeed;
 use crate::live_streams::LiveTotals;
 use crate::metrics::Metrics;
+use crate::webhook_delivery::WebhookSettings;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +33,8 @@ pub struct AppState {
     pub prices: PriceLists,
     /// Accounts behind tokens and groups of paths, held in memory until they change.
     pub directory: Directory,
+    /// How webhooks are sent (the defaults until the caller sets them).
+    pub webhooks: WebhookSettings,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
             geo: Arc::new(geo),
             prices,
             directory,
+            webhooks: WebhookSettings::default(),
         })
     }
 }

@@ -4,6 +4,9 @@
 //! municipal boundaries and the point-to-municipality index). It does no I/O: it never touches
 //! a file, a socket or a database, and it depends on neither sea-orm nor poem.
 
+#[macro_use]
+mod vocabulary;
+
 pub mod activity;
 pub mod boundaries;
 pub mod campaign;
@@ -32,5 +35,6 @@ pub mod programme;
 pub mod question;
 pub mod training;
 pub mod user;
+pub mod webhook;
 
 pub use error::{FieldError, ValidationError};

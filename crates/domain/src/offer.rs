@@ -8,33 +8,6 @@ use crate::municipality::Province;
 use crate::user::parse_text;
 use crate::{FieldError, ValidationError};
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $($variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-
-            pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == raw).ok_or_else(|| {
-                    let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    ValidationError::single($field, format!("must be one of {}", known.join(", ")))
-                })
-            }
-        }
-    };
-}
-
 vocabulary!(
     /// What shape an offer takes.
     OfferFormat, "formats" {

@@ -18,8 +18,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use campaign_domain::webhook::EventType;
+
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{deposit, ledger_entry, volunteer_group};
+use crate::webhook_outbox;
 use crate::{StoreError, begin_write};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +222,23 @@ impl DepositRepo {
         )
         .await?;
         let closed = load(&txn, id).await?.ok_or(DepositError::NotFound)?;
+        let data = serde_json::json!({
+            "id": closed.id,
+            "group_id": closed.group.as_uuid(),
+            "municipality_nis": closed.municipality.to_string(),
+            "amount_cents": closed.details.amount_cents,
+            "expected_cents": closed.expected_cents,
+            "difference_cents": closed.details.amount_cents - closed.expected_cents,
+            "standing": current.status.as_str(),
+            "deposited_on": closed.details.deposited_on,
+            "reference": closed.details.reference,
+            "covers_from": closed.details.covers_from,
+            "covers_to": closed.details.covers_to,
+            "close_reason": closed.close_reason,
+            "closed_at": closed.closed_at,
+            "closed_by": closed.closed_by.map(|u| u.as_uuid()),
+        });
+        webhook_outbox::emit(&txn, EventType::DepositClosed, data).await?;
         txn.commit().await?;
         Ok(closed)
     }

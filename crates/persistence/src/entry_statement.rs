@@ -1,12 +1,14 @@
 //! A single entry on PostgreSQL in one statement: the idempotency key claimed with the answer it
 //! will keep, the entry stored if its group is active and its day is its campaign's (both read
-//! under share locks), its 7 rollup rows, its audit row and the totals' notification. Data-
-//! modifying common table expressions run in one snapshot, each only if the one before it wrote:
-//! no key claimed, no entry; no entry, no rollups, audit or notification. The caller's
+//! under share locks), its 7 rollup rows, its webhook deliveries, its audit row and the totals'
+//! notification. Data-modifying common table expressions run in one snapshot, each only if the
+//! one before it wrote: no key claimed, no entry; no entry, no rollups, deliveries, audit or
+//! notification. The caller's
 //! transaction holds it with whatever follows when nothing was stored (a replay, a client id
 //! stored before, a refusal).
 
 use campaign_domain::ledger::local_date;
+use campaign_domain::webhook::EventType;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
@@ -15,6 +17,7 @@ use crate::audit::AuditContext;
 use crate::idempotency::{IdempotencyKey, KEEP_FOR};
 use crate::ledger::{LedgerEntry, NewEntry};
 use crate::totals::{self, CHANNEL, Contribution};
+use crate::webhook_outbox::{DELIVERY_COLUMNS, entry_data, envelope};
 
 /// What the statement did.
 pub(crate) enum Outcome {
@@ -191,6 +194,20 @@ pub(crate) async fn store(
     let detail = serde_json::json!({
         "group_id": new.group.as_uuid(), "kind": entry.kind, "amount_cents": new.amount_cents, "corrects_id": null,
     });
+    // The event for webhooks, in the outbox of every endpoint that hears of new entries.
+    let event = EventType::EntryCreated.as_str();
+    sql.push_str(&format!(
+        "hooks AS (INSERT INTO webhook_delivery ({DELIVERY_COLUMNS}) \
+         SELECT s.endpoint_id, {}, {}, {}, {}, 'pending', 0, {}, 0 FROM entry \
+         CROSS JOIN webhook_subscription s JOIN webhook_endpoint e ON e.id = s.endpoint_id \
+         WHERE s.event_type = {} AND e.enabled), ",
+        p.add(Uuid::new_v4()),
+        p.add(event),
+        p.add(envelope(event, now, entry_data(&entry))),
+        p.add(now),
+        p.add(now),
+        p.add(event),
+    ));
     sql.push_str(&format!(
         "audit AS (INSERT INTO audit_log (at, actor_id, action, entity, entity_id, request_id, client_addr, \
          subject, detail) SELECT {}, {}, 'ledger.create', 'ledger_entry', {}, {}, {}, NULL, {} FROM entry) \

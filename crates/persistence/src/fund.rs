@@ -14,9 +14,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use campaign_domain::webhook::EventType;
+
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{fund_application, fund_call};
 use crate::error::conflict_on_unique;
+use crate::webhook_outbox;
 use crate::{StoreError, begin_write};
 
 /// A call with how much of its budget is granted so far.
@@ -372,6 +375,20 @@ impl FundRepo {
         )
         .await?;
         let changed = load(&txn, id).await?.ok_or(StepError::NotFound)?;
+        if next != ApplicationStatus::UnderReview {
+            let data = serde_json::json!({
+                "id": changed.id,
+                "call_year": changed.call_year,
+                "initiative_id": changed.initiative.as_uuid(),
+                "project_title": changed.details.project_title,
+                "status": changed.status.as_str(),
+                "requested_cents": changed.details.requested_cents,
+                "granted_cents": changed.granted_cents,
+                "refusal_reason": changed.refusal_reason,
+                "decided_at": changed.decided_at,
+            });
+            webhook_outbox::emit(&txn, EventType::FundDecided, data).await?;
+        }
         txn.commit().await?;
         Ok(changed)
     }

@@ -10,6 +10,7 @@ use campaign_domain::group::inactive_for_money;
 use campaign_domain::ids::{GroupId, UserId};
 use campaign_domain::ledger::{EntryKind, PaymentMethod, is_campaign_day, local_date};
 use campaign_domain::municipality::NisCode;
+use campaign_domain::webhook::EventType;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, LockType, OnConflict};
 use sea_orm::{
@@ -23,6 +24,7 @@ use crate::entities::{campaign, ledger_entry, volunteer_group};
 use crate::entry_statement::{self, Outcome};
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Claim, IdempotencyKey, claim, complete, earlier_answer};
+use crate::webhook_outbox::{self, entry_data};
 use crate::{StoreError, begin_write, totals};
 
 /// A product line of a sale, priced from the campaign's price list (checked by the domain).
@@ -197,10 +199,11 @@ impl LedgerRepo {
             }
             None => (why_not_stored(&txn, &new).await?, true),
         };
+        let entry = to_domain(row.clone());
         if !existing {
             record(&txn, ctx, entry_event("ledger.create", &row)).await?;
+            webhook_outbox::emit(&txn, EventType::EntryCreated, entry_data(&entry)).await?;
         }
-        let entry = to_domain(row);
         if let Some(key) = key {
             let (status, body) = render(&entry, existing);
             complete(&txn, key, status, body).await?;
@@ -305,6 +308,17 @@ impl LedgerRepo {
         for year in years {
             totals::announce(&txn, year).await?;
         }
+        let now = crate::now();
+        let events = rows
+            .iter()
+            .filter(|(_, id, _)| inserted.contains(id))
+            .map(|(_, id, new)| {
+                let mut entry = entry_statement::new_entry(new, now);
+                entry.id = *id;
+                entry_data(&entry)
+            })
+            .collect();
+        webhook_outbox::emit_many(&txn, EventType::EntryCreated, events).await?;
         let outcomes: Vec<BatchOutcome> = answers
             .into_iter()
             .map(|a| a.unwrap_or_else(|| BatchOutcome::Rejected("not processed".to_owned())))
@@ -396,8 +410,10 @@ impl LedgerRepo {
         totals::add(&txn, (&inserted).into()).await?;
         totals::announce(&txn, inserted.campaign_year).await?;
         record(&txn, ctx, entry_event("ledger.correct", &inserted)).await?;
+        let reversal = to_domain(inserted);
+        webhook_outbox::emit(&txn, EventType::EntryCorrected, entry_data(&reversal)).await?;
         txn.commit().await?;
-        Ok(to_domain(inserted))
+        Ok(reversal)
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Option<LedgerEntry>, StoreError> {

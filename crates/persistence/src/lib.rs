@@ -35,6 +35,8 @@ pub mod settings;
 pub mod totals;
 pub mod trainings;
 pub mod users;
+pub mod webhook_outbox;
+pub mod webhooks;
 mod write_gate;
 
 pub use connect::{Backend, connect, migrate, pool_usage};

@@ -13,10 +13,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use campaign_domain::webhook::EventType;
+
 use crate::audit::{AuditContext, AuditEvent, record};
 use crate::entities::{material, material_request, material_request_line};
 use crate::error::conflict_on_unique;
 use crate::idempotency::{Created, IdempotencyKey, claim_or_answer, complete};
+use crate::webhook_outbox;
 use crate::{StoreError, begin_write};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -464,6 +467,19 @@ impl MaterialRepo {
         )
         .await?;
         let moved = load(&txn, id).await?.ok_or(MoveError::NotFound)?;
+        let data = serde_json::json!({
+            "id": moved.id,
+            "municipality_nis": moved.municipality.to_string(),
+            "from": request.status.as_str(),
+            "status": moved.status.as_str(),
+            "needed_by": moved.needed_by,
+            "rejection_reason": moved.rejection_reason,
+            "lines": moved.lines.iter().map(|l| serde_json::json!({
+                "material_code": l.material_code, "quantity": l.quantity,
+            })).collect::<Vec<_>>(),
+            "updated_at": moved.updated_at,
+        });
+        webhook_outbox::emit(&txn, EventType::RequestStatusChanged, data).await?;
         txn.commit().await?;
         Ok(moved)
     }

@@ -11,9 +11,11 @@ use super::import_boundaries::ensure_boundaries;
 use super::open_database;
 use super::users::ensure_first_staff;
 use crate::auth::{AuthState, resolve_jwt_secret};
-use crate::cli::{GlobalArgs, ServeArgs, env_setting};
+use crate::cli::{GlobalArgs, ServeArgs, WebhookArgs, env_setting};
 use crate::config::{HttpSettings, MetricsToken, trusted_proxies};
 use crate::state::AppState;
+use crate::webhook_delivery::{WebhookSettings, WebhookWorker};
+use campaign_domain::webhook::RetrySchedule;
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -43,7 +45,9 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
         None
     };
 
-    let state = AppState::load(db.clone(), http, auth).await?;
+    let mut state = AppState::load(db.clone(), http, auth).await?;
+    state.webhooks = webhook_settings(&args.webhooks);
+    tokio::spawn(WebhookWorker::new(db.clone(), state.webhooks)?.run());
     tokio::spawn(purge_idempotency_keys(db.clone()));
     tokio::spawn(crate::auth::purge_login_attempts(db.clone()));
     let acceptor = TcpListener::bind(args.bind)
@@ -65,6 +69,25 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+fn webhook_settings(args: &WebhookArgs) -> WebhookSettings {
+    let defaults = WebhookSettings::default();
+    if args.webhook_allow_private {
+        tracing::warn!(
+            "CAMPAIGN_WEBHOOK_ALLOW_PRIVATE is on: webhooks may go to private addresses and over plain http"
+        );
+    }
+    WebhookSettings {
+        allow_private: args.webhook_allow_private,
+        max_in_flight: args.webhook_max_in_flight,
+        timeout: Duration::from_secs(args.webhook_timeout_secs),
+        schedule: RetrySchedule {
+            first_retry: chrono::Duration::seconds(i64::from(args.webhook_first_retry_secs)),
+            ..defaults.schedule
+        },
+        ..defaults
+    }
 }
 
 /// Every hour, forgets the idempotency keys older than their 48 hours.

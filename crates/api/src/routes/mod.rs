@@ -31,6 +31,7 @@ pub mod questions;
 pub mod totals;
 pub mod trainings;
 pub mod users;
+pub mod webhooks;
 
 use poem_openapi::Tags;
 
@@ -66,4 +67,6 @@ pub enum ApiTags {
     MemberOrganisations,
     /// The 4th pillar: citizen initiatives, referrals, the 11.11.11 fund
     FourthPillar,
+    /// Telling other systems: signed webhooks and their delivery log
+    Webhooks,
 }

@@ -37,3 +37,6 @@ pub mod refresh_token;
 pub mod training_registration;
 pub mod training_session;
 pub mod volunteer_group;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_subscription;

@@ -1,6 +1,6 @@
 // The staff dashboard for the week of 11 November: live totals, the map, breakdowns, pacing,
 // the material request queue with stock, cash deposits to close, the questions of municipalities, the 4th pillar (the fund,
-// referrals to take on), groups and accounts.
+// referrals to take on), groups and accounts, and the webhooks to other systems.
 // Each section loads on its own.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -21,6 +21,7 @@ import { loadQuestions } from './staff/questions.js';
 import { loadFund } from './staff/fund.js';
 import { loadInitiatives } from './staff/initiatives.js';
 import { loadDeposits } from './staff/deposits.js';
+import { loadWebhooks } from './staff/webhooks.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -40,6 +41,7 @@ const SECTIONS = [
   ['initiatives', 'staff.nav.initiatives'],
   ['groups', 'staff.nav.groups'],
   ['accounts', 'staff.nav.accounts'],
+  ['webhooks', 'staff.nav.webhooks'],
 ];
 
 const me = requireRole('staff');
@@ -56,6 +58,7 @@ if (me) {
     questions: h('p', { class: 'muted' }, t('staff.questions.intro')),
     fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
     initiatives: h('p', { class: 'muted' }, t('staff.pillar.intro')),
+    webhooks: h('p', { class: 'muted' }, t('staff.webhooks.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
   main.append(
@@ -71,6 +74,7 @@ if (me) {
   loadInitiatives(body.initiatives);
   loadGroups(body.groups);
   loadAccounts(body.accounts);
+  loadWebhooks(body.webhooks);
 
   const start = async () => {
     try {
