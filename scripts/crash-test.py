@@ -3,7 +3,9 @@
 
   * every sale that got a 2xx exists exactly once,
   * every sale whose answer was lost in the crash can be retried with its Idempotency-Key after
-    the restart and then exists exactly once, and
+    the restart and then exists exactly once,
+  * every stored sale reaches a webhook receiver (that fails one delivery in ten on purpose) as a
+    signed `entry.created` event, and no event announces a sale that was not stored, and
   * `campaign verify-totals` finds the kept totals equal to the ledger.
 
 Usage: scripts/crash-test.py [sqlite|postgres]...   (both when none is given)
@@ -15,7 +17,12 @@ database of its own. Without PostgreSQL the PostgreSQL run is skipped with a rea
 CI=true, where it fails. Only the Python standard library is used.
 """
 
+import base64
+import hashlib
+import hmac
+import json
 import os
+import random
 import re
 import secrets
 import subprocess
@@ -26,6 +33,7 @@ import time
 import urllib.error
 import uuid
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from campaign_server import Server, binary, call, free_port
@@ -35,6 +43,51 @@ CLIENTS = int(os.environ.get("CRASH_TEST_CLIENTS", "8"))
 # Acknowledged sales to wait for in a round before the kill.
 ACKS_BEFORE_KILL = int(os.environ.get("CRASH_TEST_ACKS", "150"))
 GROUPS = 16
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that checks Standard Webhooks signatures, keeps the entry ids
+    of `entry.created` events, and answers 500 to one delivery in ten."""
+
+    def __init__(self):
+        self.secret = None
+        self.entries = Counter()  # entry id -> deliveries received
+        self.bad_signatures = 0
+        self.failed_on_purpose = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                ok = receiver.verified(self.headers, body)
+                fail = ok and random.random() < 0.1
+                with receiver.lock:
+                    if not ok:
+                        receiver.bad_signatures += 1
+                    elif fail:
+                        receiver.failed_on_purpose += 1
+                    else:
+                        event = json.loads(body)
+                        if event["type"] == "entry.created":
+                            receiver.entries[event["data"]["id"]] += 1
+                self.send_response(401 if not ok else 500 if fail else 204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def verified(self, headers, body: bytes) -> bool:
+        if not self.secret:
+            return False
+        key = base64.b64decode(self.secret.removeprefix("whsec_"))
+        signed = f"{headers.get('webhook-id')}.{headers.get('webhook-timestamp')}.".encode() + body
+        expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        return any(sig == f"v1,{expected}" for sig in (headers.get("webhook-signature") or "").split())
 
 
 class Load:
@@ -109,7 +162,8 @@ def entries_of(base: str, token: str, group: str) -> list:
 def run(backend: str) -> bool:
     work = Path(tempfile.mkdtemp(prefix=f"crash-{backend}-"))
     env = dict(os.environ, CAMPAIGN_JWT_SECRET=secrets.token_urlsafe(48), CAMPAIGN_WRITE_RATE_LIMIT="0",
-               RUST_LOG="warn")
+               RUST_LOG="warn", CAMPAIGN_WEBHOOK_ALLOW_PRIVATE="true", CAMPAIGN_WEBHOOK_FIRST_RETRY_SECS="1",
+               CAMPAIGN_WEBHOOK_TIMEOUT_SECS="2")
     dropdb = None
     if backend == "sqlite":
         env["DATABASE_URL"] = f"sqlite://{work}/crash.db?mode=rwc"
@@ -143,6 +197,11 @@ def run(backend: str) -> bool:
         groups = [g["id"] for g in groups["items"]]
         status, campaigns = call(server.base, "GET", "/api/v1/campaigns", token)
         last_year = min(c["year"] for c in campaigns["items"])
+        receiver = Receiver()
+        status, endpoint = call(server.base, "POST", "/api/v1/webhooks", token,
+                                {"url": receiver.url, "events": ["entry.created"]})
+        assert status == 201, endpoint
+        receiver.secret = endpoint["secret"]
 
         load = Load(server.base, token, groups, last_year)
         for round_ in range(1, ROUNDS + 1):
@@ -178,6 +237,23 @@ def run(backend: str) -> bool:
         problems += [f"{n} sales answered {status}" for status, n in load.refused.items()]
         strays = [n for n in stored if n not in load.acked]
         problems += [f"{n}: stored but never acknowledged nor retried" for n in strays]
+        # Every stored sale reaches the receiver (retries included), and nothing else does.
+        stored_ids = {ids[note] for note in stored}
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            with receiver.lock:
+                missing = stored_ids - set(receiver.entries)
+            if not missing:
+                break
+            time.sleep(0.2)
+        with receiver.lock:
+            announced = set(receiver.entries)
+            duplicates = sum(n - 1 for n in receiver.entries.values())
+            bad, failed = receiver.bad_signatures, receiver.failed_on_purpose
+        problems += [f"entry {i}: stored, its event never delivered" for i in sorted(stored_ids - announced)[:20]]
+        problems += [f"entry {i}: announced but not stored" for i in sorted(announced - stored_ids)[:20]]
+        if bad:
+            problems.append(f"{bad} deliveries with a bad signature")
         server.stop()
         verify = subprocess.run([str(binary()), "verify-totals"], env=env, capture_output=True, text=True)
         if verify.returncode != 0:
@@ -186,6 +262,9 @@ def run(backend: str) -> bool:
               f"a crash, {committed_unanswered} of those committed before the kill), "
               f"refused {dict(load.refused) or 'none'}, "
               f"{sum(stored.values())} stored; verify-totals: {verify.stdout.strip()}")
+        print(f"{backend}: webhooks: {len(announced & stored_ids)} of {len(stored_ids)} stored sales announced, "
+              f"{failed} deliveries failed on purpose and retried, {duplicates} sent again after a crash "
+              f"(same webhook-id), {bad} bad signatures")
         for p in problems[:20]:
             print(f"  PROBLEM {p}")
         return not problems

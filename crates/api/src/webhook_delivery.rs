@@ -103,6 +103,9 @@ pub struct WebhookWorker {
     db: DatabaseConnection,
     client: reqwest::Client,
     settings: WebhookSettings,
+    /// Poked when an attempt ends, so its endpoint's next delivery starts at once: a backlog
+    /// drains at the receiver's pace, not one round per `poll_every`.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl WebhookWorker {
@@ -116,7 +119,12 @@ impl WebhookWorker {
             }))
             .user_agent(concat!("campaign-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { db, client, settings })
+        Ok(Self {
+            db,
+            client,
+            settings,
+            wake: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     /// Runs until the process ends: a round of deliveries every `poll_every`, each attempt
@@ -125,7 +133,10 @@ impl WebhookWorker {
         let mut every = tokio::time::interval(self.settings.poll_every);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            every.tick().await;
+            tokio::select! {
+                _ = every.tick() => {}
+                () = self.wake.notified() => {}
+            }
             if let Err(e) = self.start_round(None).await {
                 tracing::warn!(error = %e, "could not take due webhook deliveries");
             }
@@ -181,6 +192,7 @@ impl WebhookWorker {
             Ok(Recorded::Stale) => {}
             Err(e) => tracing::warn!(delivery, error = %e, "could not record a webhook attempt; it will be made again"),
         }
+        self.wake.notify_one();
     }
 
     /// Signs and posts one delivery; never fails, what went wrong is in the result.

@@ -258,6 +258,7 @@ pub async fn claim_due(
     max_in_flight: u32,
     lease: chrono::Duration,
 ) -> Result<Vec<Claimed>, StoreError> {
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     let txn = begin_write(db).await?;
     let mut query = webhook_endpoint::Entity::find_by_id(endpoint);
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -338,6 +339,7 @@ pub async fn record_attempt(
     now: DateTime<Utc>,
     schedule: &RetrySchedule,
 ) -> Result<Recorded, StoreError> {
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     let txn = begin_write(db).await?;
     let ok = result.status_code.is_some_and(acknowledged);
     let mut outcome = if ok {
