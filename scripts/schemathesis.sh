@@ -170,11 +170,15 @@ themes = [t["code"] for t in get("/offer-themes")["items"]]
 initiatives = get("/initiatives?limit=10")["items"]
 applications = get("/applications")["items"][:10]
 fund_years = [c["year"] for c in get("/fund-calls")["items"]]
+webhooks = get("/webhooks")["items"]
+deliveries = [d["id"] for w in webhooks for d in get(f"/webhooks/{w['id']}/deliveries?limit=5")["items"]]
 today = datetime.date.today()
 
 dictionaries = {
-    "ids": [x["id"] for x in groups + activities + entries + requests + users + offers + inquiries + initiatives + applications],
+    "ids": [x["id"] for x in groups + activities + entries + requests + users + offers + inquiries + initiatives + applications + webhooks],
     "initiative_ids": [i["id"] for i in initiatives],
+    "delivery_ids": deliveries or [1],
+    "urls": ["https://hooks.example.org/in", "https://127.0.0.1/hooks"],
     "organisations": sorted({o["organisation_id"] for o in offers}),
     "themes": themes,
     "words": ["water", "genoeg leef", "eerlijke handel"],
@@ -200,6 +204,7 @@ dictionaries = {
 bindings = {
     "path.id": "ids",
     "path.year": "years",
+    "path.delivery_id": "delivery_ids",
     "path.nis": "nis",
     "path.code": "materials",
     "query.campaign_year": "years",
@@ -238,6 +243,7 @@ bindings = {
     "body.name": "texts",
     "body.title": "texts",
     "body.reason": "texts",
+    "body.url": "urls",
 }
 print("[cache]\nenabled = false\n\n[dictionaries]")
 for name, values in dictionaries.items():

@@ -209,6 +209,37 @@ async fn the_demo_is_a_whole_campaign_that_its_accounts_can_use(backend: Backend
     states.sort();
     states.dedup();
     assert_eq!(states, ["closed", "matched", "over", "short"]);
+    // The accounting link with its delivery log: every event type, retries that succeeded.
+    let hooks = get_as(&app, &staff, "/api/v1/webhooks").await;
+    let hooks = hooks.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0]["enabled"], false, "example.org receives nothing: paused");
+    let log = get_as(
+        &app,
+        &staff,
+        &format!(
+            "/api/v1/webhooks/{}/deliveries?limit=500",
+            hooks[0]["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    let log = log.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
+    assert_eq!(log.len(), loaded.webhook_deliveries);
+    let types: std::collections::BTreeSet<&str> = log.iter().map(|d| d["event_type"].as_str().unwrap()).collect();
+    assert!(
+        types.is_superset(
+            &[
+                "deposit.closed",
+                "entry.corrected",
+                "fund_application.decided",
+                "material_request.status_changed"
+            ]
+            .into()
+        ),
+        "{types:?}"
+    );
+    assert!(log.iter().all(|d| d["status"] == "succeeded"));
+    assert!(log.iter().any(|d| d["attempts"] == 2), "a retry in the log");
     let trainings = get_as(&app, &initiative, "/api/v1/trainings").await;
     let trainings = trainings.expect(StatusCode::OK)["items"].as_array().unwrap().clone();
     assert_eq!(trainings.len(), 3);

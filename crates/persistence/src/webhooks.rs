@@ -87,7 +87,12 @@ impl WebhookRepo {
         Self { db }
     }
 
-    pub async fn create(&self, new: NewEndpoint, by: UserId, ctx: &AuditContext) -> Result<Endpoint, StoreError> {
+    pub async fn create(
+        &self,
+        new: NewEndpoint,
+        by: Option<UserId>,
+        ctx: &AuditContext,
+    ) -> Result<Endpoint, StoreError> {
         let txn = begin_write(&self.db).await?;
         let id = Uuid::new_v4();
         let now = crate::now();
@@ -100,7 +105,7 @@ impl WebhookRepo {
             failing_since: Set(None),
             disabled_at: Set(None),
             disabled_reason: Set(None),
-            created_by: Set(Some(by.as_uuid())),
+            created_by: Set(by.map(|u| u.as_uuid())),
             created_at: Set(now),
             updated_at: Set(now),
         }

@@ -332,7 +332,7 @@ impl WebhooksApi {
                     events: events_of(&body.0.events),
                     secret: secret.clone(),
                 },
-                auth.0.user_id,
+                Some(auth.0.user_id),
                 &audit_context(req, &self.auth, Some(&auth.0)),
             )
             .await?;

@@ -26,7 +26,7 @@ use rand::rngs::StdRng;
 use super::generate::{self, DemoGroup, DemoProduct, EntryDraw, HeldActivity, Places};
 use super::{
     DemoAccount, DemoOptions, Loaded, calendar, deposits, engagements, fourth_pillar, materials, names, new_password,
-    offers, questions,
+    offers, questions, webhooks,
 };
 use crate::auth::Passwords;
 
@@ -113,6 +113,8 @@ pub async fn load(
     }
 
     let entries = ledger(db, &mut rng, options.entries, &years, &groups, &products, &held).await?;
+    // The link to the accounting package hears of everything from here on.
+    let endpoint = webhooks::register(db).await?;
     let corrections = corrections(db, &groups, years[0]).await?;
 
     let busiest = groups
@@ -175,6 +177,8 @@ pub async fn load(
     let deposits = deposits::load(db, &depositors, years[1], staff, today).await?;
     tracing::info!(deposits, "cash deposits loaded");
     tracing::info!(?fourth_pillar, "4th-pillar initiatives, referrals and the fund loaded");
+    let webhook_deliveries = webhooks::settle(db, endpoint).await?;
+    tracing::info!(webhook_deliveries, "the accounting link's delivery log loaded");
     let accounts = super::refresh_passwords(db, passwords).await?;
     let loaded = Loaded {
         years: years.to_vec(),
@@ -188,6 +192,7 @@ pub async fn load(
         inquiries,
         fourth_pillar,
         deposits,
+        webhook_deliveries,
         seconds: 0.0,
     };
     Ok((accounts, loaded))

@@ -18,6 +18,7 @@ mod materials;
 mod names;
 mod offers;
 mod questions;
+mod webhooks;
 
 use std::time::Instant;
 
@@ -76,6 +77,8 @@ pub struct Loaded {
     pub fourth_pillar: fourth_pillar::Loaded,
     /// Cash deposits (matched, short, over, closed).
     pub deposits: usize,
+    /// Deliveries in the log of the demo's webhook endpoint.
+    pub webhook_deliveries: usize,
     pub seconds: f64,
 }
 
@@ -165,7 +168,8 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
         out.push_str(&format!(
             "Demo campaign loaded in {:.1} s: campaigns {:?}, {} groups, {} activities, {} ledger entries \
              ({} corrected), material requests {}, programme engagements {}, questions {}, inquiries {}; \
-             {} initiatives ({} referred by municipalities), fund applications {}.\n",
+             {} initiatives ({} referred by municipalities), fund applications {}; {} cash deposits; \
+             a webhook endpoint with {} deliveries in its log.\n",
             loaded.seconds,
             loaded.years,
             loaded.groups,
@@ -204,7 +208,9 @@ pub fn render(report: &DemoReport, base_url: &str) -> String {
                 .iter()
                 .map(|(status, n)| format!("{} {n}", status.as_str()))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            loaded.deposits,
+            loaded.webhook_deliveries,
         ));
     } else {
         out.push_str("The demo campaign is loaded already; its accounts have new passwords.\n");
