@@ -28,6 +28,7 @@ mod m20261205_000003_question_initiative;
 mod m20261205_000004_ledger_municipality_index;
 mod m20261206_000001_deposit;
 mod m20261207_000001_webhook;
+mod m20261207_000002_digest_run;
 mod scoped_role;
 mod sqlite_schema;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000004_ledger_municipality_index::Migration),
             Box::new(m20261206_000001_deposit::Migration),
             Box::new(m20261207_000001_webhook::Migration),
+            Box::new(m20261207_000002_digest_run::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
-//! Staff link another system: register the receiver's address, keep the secret shown once, send
-//! a test event and see it delivered in the endpoint's log, then pause the endpoint.
+//! Staff see what waits today (a request to approve), then link another system: register the
+//! receiver's address, keep the secret shown once, send a test event and see it delivered in the
+//! endpoint's log, then pause the endpoint.
 use campaign_api::WebhookSettings;
 use campaign_tests::TestOptions;
 use campaign_tests::browser::{Browser, Screen};
@@ -21,11 +22,43 @@ async fn staff_link_a_receiver_and_see_the_test_event_delivered(backend: Backend
         return;
     };
     let receiver = Receiver::start().await;
+    // A material request waiting for approval: the first thing in "what waits today".
+    let (status, _) = call(
+        &app,
+        &app.staff,
+        "POST",
+        "/api/v1/materials",
+        Some(json!({ "code": "flag", "name": "Vlag", "lent": false, "stock_on_hand": 10 })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let contact = app.new_contact("44021").await;
+    let needed_by = chrono::Utc::now().date_naive() + chrono::Duration::days(10);
+    let (status, body) = call(
+        &app,
+        &contact,
+        "POST",
+        "/api/v1/municipalities/44021/material-requests",
+        Some(
+            json!({ "lines": [{ "material_code": "flag", "quantity": 2 }], "needed_by": needed_by,
+                     "delivery_address": "Stadhuis, Botermarkt 1, 9000 Gent" }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
     let Some(browser) = Browser::start(Screen::Desktop).await else {
         return;
     };
     let site = app.serve_site().await;
     sign_in(&browser, &site, &app.staff, "/staff").await;
+    browser
+        .wait_until(
+            "the request waiting today, linked to the request queue",
+            "const item = document.querySelector(\"#digest-list li[data-digest='requests']\"); \
+             return item?.dataset.count === '1' && item.querySelector('a').getAttribute('href') === '#materials' \
+               && item.textContent.includes('Gent');",
+        )
+        .await;
     browser
         .wait_until(
             "the empty list of links",

@@ -7,6 +7,7 @@ mod boundaries_import;
 mod campaigns;
 mod demo;
 mod deposits;
+mod digest;
 mod directory;
 mod engagements;
 mod fourth_pillar;

@@ -33,6 +33,7 @@ pub use campaign_persistence::Backend;
 
 pub mod browser;
 pub mod site;
+pub mod smtp_receiver;
 pub mod webhook_receiver;
 pub mod wire;
 

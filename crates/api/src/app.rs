@@ -13,6 +13,7 @@ use crate::routes::audit::AuditApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::campaigns::CampaignsApi;
 use crate::routes::deposits::DepositsApi;
+use crate::routes::digest::DigestApi;
 use crate::routes::engagements::EngagementsApi;
 use crate::routes::fourth_pillar_overview::FourthPillarOverviewApi;
 use crate::routes::fund::FundApi;
@@ -217,6 +218,10 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         settings: state.webhooks,
         auth: state.auth.clone(),
     };
+    let digest = DigestApi {
+        db: db.clone(),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -237,7 +242,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
             (initiatives, fund, trainings, fourth_pillar),
-            (deposits, webhooks),
+            (deposits, webhooks, digest),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

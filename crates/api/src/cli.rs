@@ -194,6 +194,34 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+
+    #[command(flatten)]
+    pub digest: DigestArgs,
+}
+
+/// How staff's daily digest is mailed.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DigestArgs {
+    /// SMTP server for the daily digest: smtp://host:25, smtp://user:password@host:587?tls=required
+    /// or smtps://user:password@host:465; unset, the digest is only at GET /api/v1/digest
+    #[arg(long, env = "CAMPAIGN_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The digest's sender, e.g. "11.11.11 campagne <campagne@11.be>"
+    #[arg(
+        long,
+        env = "CAMPAIGN_DIGEST_FROM",
+        default_value = "11.11.11 campagne <campagne@localhost>"
+    )]
+    pub digest_from: String,
+
+    /// Comma-separated recipients of the digest (default: every active staff account)
+    #[arg(long, env = "CAMPAIGN_DIGEST_TO", value_delimiter = ',')]
+    pub digest_to: Vec<String>,
+
+    /// When the digest goes out each day, HH:MM on the Brussels clock
+    #[arg(long, env = "CAMPAIGN_DIGEST_AT", default_value = "08:00")]
+    pub digest_at: String,
 }
 
 /// How webhooks are sent.
@@ -248,6 +276,7 @@ impl Default for ServeArgs {
             demo: false,
             demo_options: DemoArgs::default(),
             webhooks: WebhookArgs::default(),
+            digest: DigestArgs::default(),
         }
     }
 }

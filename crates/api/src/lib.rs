@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod digest_mail;
 pub mod http;
 pub mod live;
 pub mod live_streams;

@@ -11,6 +11,7 @@ pub mod activity;
 pub mod boundaries;
 pub mod campaign;
 pub mod deposit;
+pub mod digest;
 pub mod engagement;
 pub mod engagement_change;
 pub mod entry_check;

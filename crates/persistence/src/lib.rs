@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod changes;
 mod connect;
 pub mod deposits;
+pub mod digest;
 pub mod directory;
 pub mod engagements;
 mod entities;

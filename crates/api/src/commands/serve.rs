@@ -11,10 +11,12 @@ use super::import_boundaries::ensure_boundaries;
 use super::open_database;
 use super::users::ensure_first_staff;
 use crate::auth::{AuthState, resolve_jwt_secret};
-use crate::cli::{GlobalArgs, ServeArgs, WebhookArgs, env_setting};
+use crate::cli::{DigestArgs, GlobalArgs, ServeArgs, WebhookArgs, env_setting};
 use crate::config::{HttpSettings, MetricsToken, trusted_proxies};
+use crate::digest_mail::{DigestMailer, MailSettings};
 use crate::state::AppState;
 use crate::webhook_delivery::{WebhookSettings, WebhookWorker};
+use campaign_domain::digest::parse_send_time;
 use campaign_domain::webhook::RetrySchedule;
 
 /// How long in-flight requests get to finish after a shutdown signal.
@@ -48,6 +50,15 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     let mut state = AppState::load(db.clone(), http, auth).await?;
     state.webhooks = webhook_settings(&args.webhooks);
     tokio::spawn(WebhookWorker::new(db.clone(), state.webhooks)?.run());
+    match mail_settings(&args.digest)? {
+        Some(settings) => {
+            tracing::info!(at = %settings.send_at, "the daily digest is mailed every morning (Brussels time)");
+            tokio::spawn(DigestMailer::new(db.clone(), settings)?.run());
+        }
+        None => {
+            tracing::info!("no CAMPAIGN_SMTP_URL: the daily digest is only at GET /api/v1/digest and on the staff page")
+        }
+    }
     tokio::spawn(purge_idempotency_keys(db.clone()));
     tokio::spawn(crate::auth::purge_login_attempts(db.clone()));
     let acceptor = TcpListener::bind(args.bind)
@@ -69,6 +80,34 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The digest's mail settings; `None` without an SMTP server.
+fn mail_settings(args: &DigestArgs) -> anyhow::Result<Option<MailSettings>> {
+    let Some(url) = args.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let from = args
+        .digest_from
+        .parse()
+        .with_context(|| format!("CAMPAIGN_DIGEST_FROM {:?} is not an e-mail address", args.digest_from))?;
+    let to = args
+        .digest_to
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            t.trim()
+                .parse()
+                .with_context(|| format!("CAMPAIGN_DIGEST_TO: {t:?} is not an e-mail address"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let send_at = parse_send_time(&args.digest_at).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some(MailSettings {
+        smtp_url: url.to_owned(),
+        from,
+        to,
+        send_at,
+    }))
 }
 
 fn webhook_settings(args: &WebhookArgs) -> WebhookSettings {

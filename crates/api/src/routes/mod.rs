@@ -7,6 +7,7 @@ pub mod campaign_choice;
 pub mod campaigns;
 pub mod context;
 pub mod deposits;
+pub mod digest;
 pub mod engagements;
 pub mod fourth_pillar_overview;
 pub mod fund;
@@ -69,4 +70,6 @@ pub enum ApiTags {
     FourthPillar,
     /// Telling other systems: signed webhooks and their delivery log
     Webhooks,
+    /// What waits for staff today
+    Digest,
 }

@@ -6,6 +6,7 @@ pub mod app_user;
 pub mod audit_log;
 pub mod campaign;
 pub mod deposit;
+pub mod digest_run;
 pub mod engagement;
 pub mod engagement_change;
 pub mod engagement_evidence;

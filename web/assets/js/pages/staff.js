@@ -1,4 +1,4 @@
-// The staff dashboard for the week of 11 November: live totals, the map, breakdowns, pacing,
+// The staff dashboard for the week of 11 November: live totals, the map, what waits today, breakdowns, pacing,
 // the material request queue with stock, cash deposits to close, the questions of municipalities, the 4th pillar (the fund,
 // referrals to take on), groups and accounts, and the webhooks to other systems.
 // Each section loads on its own.
@@ -22,6 +22,7 @@ import { loadFund } from './staff/fund.js';
 import { loadInitiatives } from './staff/initiatives.js';
 import { loadDeposits } from './staff/deposits.js';
 import { loadWebhooks } from './staff/webhooks.js';
+import { loadDigest } from './staff/digest.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -32,6 +33,7 @@ export function pickCampaign(campaigns, today = todayInBrussels()) {
 const SECTIONS = [
   ['totals', 'staff.nav.totals'],
   ['municipalities', 'staff.nav.map'],
+  ['today', 'staff.nav.today'],
   ['pacing', 'staff.nav.pacing'],
   ['breakdowns', 'staff.nav.breakdowns'],
   ['materials', 'staff.nav.materials'],
@@ -59,6 +61,7 @@ if (me) {
     fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
     initiatives: h('p', { class: 'muted' }, t('staff.pillar.intro')),
     webhooks: h('p', { class: 'muted' }, t('staff.webhooks.intro')),
+    today: h('p', { class: 'muted' }, t('staff.digest.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
   main.append(
@@ -75,6 +78,7 @@ if (me) {
   loadGroups(body.groups);
   loadAccounts(body.accounts);
   loadWebhooks(body.webhooks);
+  loadDigest(body.today);
 
   const start = async () => {
     try {
