@@ -29,8 +29,10 @@ impl MigrationTrait for Migration {
                     // `whsec_` and the base64 of the key; shown once, at creation.
                     .col(string("secret"))
                     .col(boolean("enabled"))
-                    // Since when no delivery has succeeded (none failing: NULL).
+                    // Since when no delivery has succeeded (none failing: NULL), and the last
+                    // failure: a streak with a gap longer than the retry window starts anew.
                     .col(timestamp_with_time_zone_null("failing_since"))
+                    .col(timestamp_with_time_zone_null("last_failed_at"))
                     .col(timestamp_with_time_zone_null("disabled_at"))
                     .col(text_null("disabled_reason"))
                     .col(uuid_null("created_by"))
@@ -80,6 +82,8 @@ impl MigrationTrait for Migration {
                     .col(string("event_type"))
                     .col(text("payload"))
                     .col(timestamp_with_time_zone("created_at"))
+                    // Retries go on for 24 hours from here: the creation, or the last replay.
+                    .col(timestamp_with_time_zone("retry_from"))
                     // pending → succeeded | failed (given up after the retry window).
                     .col(string("status"))
                     .col(integer("attempts"))
@@ -94,13 +98,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null("delivered_at"))
                     .check(Expr::cust("status IN ('pending', 'succeeded', 'failed')"))
                     .check(Expr::cust("(status = 'pending') = (next_attempt_at IS NOT NULL)"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("webhook_delivery_endpoint_fkey")
-                            .from("webhook_delivery", "endpoint_id")
-                            .to("webhook_endpoint", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    // No foreign key to the endpoint on purpose: a sale's transaction writes its
+                    // deliveries, and staff deleting an endpoint at that moment must never make the
+                    // sale fail. Deleting an endpoint deletes its deliveries; a delivery written by
+                    // a racing sale is never claimed (the worker joins the endpoint).
                     .to_owned(),
             )
             .await?;

@@ -346,17 +346,27 @@ async fn an_endpoint_failing_for_five_days_is_disabled_until_staff_enable_it(bac
     receiver.fail_next(usize::MAX);
     donation(&app, &volunteer, &group, 500, "2026-11-10").await;
     let t0 = Utc::now();
-    assert_eq!(round(&app, t0).await, 1);
-    // Still failing five days later (a replay is the only delivery left to try).
+    assert!(round(&app, t0).await >= 1);
     let first = deliveries(&app, &endpoint).await[0]["id"].as_i64().unwrap();
-    let replay = format!("/api/v1/webhooks/{endpoint}/deliveries/{first}/replay");
-    post_as(&app, &app.staff, &replay, &json!({}))
-        .await
-        .expect(StatusCode::ACCEPTED);
-    assert_eq!(round(&app, t0 + Duration::days(5)).await, 1);
-    let disabled = get(&app, &format!("/api/v1/webhooks/{endpoint}")).await;
-    let disabled = disabled.expect(StatusCode::OK).clone();
-    assert_eq!(disabled["enabled"], false);
+    let state = async |app: &TestApp| get(app, &format!("/api/v1/webhooks/{endpoint}")).await.body;
+    // A failure five days later, with nothing in between, starts a new streak.
+    donation(&app, &volunteer, &group, 510, "2026-11-10").await;
+    let restart = t0 + Duration::days(5);
+    assert!(round(&app, restart).await >= 1);
+    let now = state(&app).await;
+    assert_eq!(now["enabled"], true);
+    assert_eq!(
+        now["failing_since"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(),
+        chrono::SubsecRound::trunc_subsecs(restart, 6)
+    );
+    // Failing on and on (an event every 20 hours, none succeeding): disabled after five days.
+    for k in 1..=6 {
+        donation(&app, &volunteer, &group, 520 + k, "2026-11-11").await;
+        assert!(round(&app, restart + Duration::hours(20 * k)).await >= 1);
+        let enabled = state(&app).await["enabled"].clone();
+        assert_eq!(enabled, k < 6, "after {} hours of failing", 20 * k);
+    }
+    let disabled = state(&app).await;
     assert!(
         disabled["disabled_reason"]
             .as_str()
@@ -369,8 +379,10 @@ async fn an_endpoint_failing_for_five_days_is_disabled_until_staff_enable_it(bac
     assert!(audit.iter().any(|a| a["action"] == "webhook.disable"), "{audit:?}");
 
     // Disabled: new events do not reach it.
+    let logged = deliveries(&app, &endpoint).await.len();
     donation(&app, &volunteer, &group, 600, "2026-11-11").await;
-    assert_eq!(deliveries(&app, &endpoint).await.len(), 1);
+    assert_eq!(deliveries(&app, &endpoint).await.len(), logged);
+    let replay = format!("/api/v1/webhooks/{endpoint}/deliveries/{first}/replay");
     // Staff repair the receiver, test it, and enable it again.
     receiver.fail_next(0);
     let test = post_as(
@@ -462,6 +474,33 @@ async fn test_events_and_replays_reach_the_receiver(backend: Backend) {
         (&json!(2), &json!("succeeded"))
     );
 
+    // Not while an attempt of it is on its way.
+    let claimed = campaign_persistence::webhook_outbox::claim_due(
+        &app.db,
+        uuid::Uuid::parse_str(&endpoint).unwrap(),
+        Utc::now(),
+        4,
+        Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+    assert!(claimed.is_empty(), "nothing due");
+    post_as(&app, &app.staff, &uri, &json!({}))
+        .await
+        .expect(StatusCode::ACCEPTED);
+    let claimed = campaign_persistence::webhook_outbox::claim_due(
+        &app.db,
+        uuid::Uuid::parse_str(&endpoint).unwrap(),
+        Utc::now(),
+        4,
+        Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 1);
+    post_as(&app, &app.staff, &uri, &json!({}))
+        .await
+        .expect_problem(StatusCode::CONFLICT);
     // Unknown endpoints and deliveries are 404; another endpoint's delivery too.
     let other = register(&app, &Receiver::start().await, &["entry.created"]).await;
     for uri in [

@@ -1,7 +1,7 @@
 //! The daily digest by e-mail: every morning at 08:00 Brussels (`CAMPAIGN_DIGEST_AT`) one server
 //! process claims the day in the database and mails the digest to every active staff account
-//! (or to `CAMPAIGN_DIGEST_TO`) through SMTP (`CAMPAIGN_SMTP_URL`); a failed sending is tried
-//! again every few minutes, up to 5 times. Without SMTP settings the digest is only at
+//! (or to `CAMPAIGN_DIGEST_TO`) through SMTP (`CAMPAIGN_SMTP_URL`), in one message with every
+//! recipient in Bcc; a failed sending is tried again every 10 minutes for about 8 hours. Without SMTP settings the digest is only at
 //! `GET /digest`.
 
 use std::fmt::Write as _;
@@ -32,10 +32,11 @@ pub struct MailSettings {
     pub send_at: NaiveTime,
 }
 
-/// Attempts at one day's sending before it is given up (the digest stays at `GET /digest`).
-const MAX_ATTEMPTS: i32 = 5;
+/// Attempts at one day's sending before it is given up (the digest stays at `GET /digest`): a
+/// claim lapses after 10 minutes, so a day is tried for about 8 hours.
+const MAX_ATTEMPTS: i32 = 48;
 /// How long a claim on a day's sending holds before another process may try again.
-const CLAIM_FOR: chrono::Duration = chrono::Duration::minutes(5);
+const CLAIM_FOR: chrono::Duration = chrono::Duration::minutes(10);
 
 pub struct DigestMailer {
     db: DatabaseConnection,
@@ -52,9 +53,10 @@ impl DigestMailer {
             .timeout(Some(Duration::from_secs(30)))
             .build();
         let me = format!(
-            "{}:{}",
+            "{}:{}:{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "campaign".to_owned()),
-            std::process::id()
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         Ok(Self {
             db,
@@ -94,11 +96,17 @@ impl DigestMailer {
         let sent = self.send(now).await;
         match &sent {
             Ok(recipients) => {
-                runs.record_day(day, Some(now), i32::try_from(*recipients).unwrap_or(i32::MAX), None)
-                    .await?;
+                runs.record_day(
+                    day,
+                    &self.me,
+                    Some(now),
+                    i32::try_from(*recipients).unwrap_or(i32::MAX),
+                    None,
+                )
+                .await?;
                 tracing::info!(%day, recipients, "daily digest mailed");
             }
-            Err(e) => runs.record_day(day, None, 0, Some(format!("{e:#}"))).await?,
+            Err(e) => runs.record_day(day, &self.me, None, 0, Some(format!("{e:#}"))).await?,
         }
         sent.map(Some)
     }
@@ -112,19 +120,21 @@ impl DigestMailer {
         } else {
             self.settings.to.clone()
         };
-        let (subject, body) = render(&digest);
-        for to in &recipients {
-            let message = Message::builder()
-                .from(self.settings.from.clone())
-                .to(to.clone())
-                .subject(subject.clone())
-                .body(body.clone())
-                .context("building the digest's e-mail")?;
-            self.transport
-                .send(message)
-                .await
-                .with_context(|| format!("sending the digest to {}", to.email))?;
+        if recipients.is_empty() {
+            anyhow::bail!("no recipients: no active staff account has an e-mail address (set CAMPAIGN_DIGEST_TO)");
         }
+        let (subject, body) = render(&digest);
+        // One message, every recipient in Bcc: it goes to all or (on a failure) to none, so a
+        // retry never mails anyone twice, and no one sees the others' addresses.
+        let mut message = Message::builder()
+            .from(self.settings.from.clone())
+            .to(self.settings.from.clone())
+            .subject(subject);
+        for to in &recipients {
+            message = message.bcc(to.clone());
+        }
+        let message = message.body(body).context("building the digest's e-mail")?;
+        self.transport.send(message).await.context("sending the digest")?;
         Ok(recipients.len())
     }
 }
@@ -140,10 +150,12 @@ async fn staff_mailboxes(db: &DatabaseConnection) -> anyhow::Result<Vec<Mailbox>
         .await?
         .into_iter()
         .filter(|u| u.active)
-        .filter_map(|u| {
-            format!("{} <{}>", u.name.replace(['<', '>', '"'], ""), u.email)
-                .parse()
-                .ok()
+        .filter_map(|u| match u.email.parse() {
+            Ok(address) => Some(Mailbox::new(Some(u.name.clone()), address)),
+            Err(e) => {
+                tracing::warn!(user = %u.id, error = %e, "a staff account's address cannot receive the digest");
+                None
+            }
         })
         .collect())
 }

@@ -114,6 +114,8 @@ impl WebhookWorker {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the host itself, past the public-only resolver.
+            .no_proxy()
             .dns_resolver(Arc::new(PublicOnly {
                 allow_private: settings.allow_private,
             }))

@@ -27,6 +27,7 @@ pub mod material;
 pub mod member_org;
 pub mod money;
 pub mod municipality;
+pub mod municipality_names;
 pub mod offer;
 pub mod outlines;
 pub mod paging;

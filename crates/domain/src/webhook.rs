@@ -157,9 +157,12 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // IPv4-compatible (deprecated) and NAT64 addresses carry an IPv4 address we cannot vouch for.
+        // IPv4-compatible (deprecated), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16)
+        // and Teredo (2001::/32) addresses carry an IPv4 address we cannot vouch for.
         || ip.segments()[..6].iter().all(|s| *s == 0)
-        || (first == 0x64 && ip.segments()[1] == 0xff9b))
+        || (first == 0x64 && ip.segments()[1] == 0xff9b)
+        || first == 0x2002
+        || (first == 0x2001 && ip.segments()[1] == 0))
 }
 
 /// When failed deliveries are tried again: first after `first_retry`, then each wait twice the
@@ -305,6 +308,9 @@ mod tests {
             "fc00::1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
             "2001:db8::1",
         ] {
             let ip: IpAddr = private.parse().unwrap_or(IpAddr::V4(Ipv4Addr::new(8, 8, 8, 8)));

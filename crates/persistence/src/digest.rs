@@ -167,10 +167,12 @@ impl DigestRepo {
         Ok(retaken.rows_affected == 1)
     }
 
-    /// Records how the sending of `day`'s digest went.
+    /// Records how `by`'s sending of `day`'s digest went (nothing when another process claimed the
+    /// day since).
     pub async fn record_day(
         &self,
         day: NaiveDate,
+        by: &str,
         sent_at: Option<DateTime<Utc>>,
         recipients: i32,
         error: Option<String>,
@@ -180,6 +182,7 @@ impl DigestRepo {
             .col_expr(digest_run::Column::Recipients, Expr::value(recipients))
             .col_expr(digest_run::Column::LastError, Expr::value(error))
             .filter(digest_run::Column::Day.eq(day))
+            .filter(digest_run::Column::ClaimedBy.eq(by))
             .exec(&self.db)
             .await?;
         Ok(())

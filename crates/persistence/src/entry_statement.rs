@@ -198,12 +198,13 @@ pub(crate) async fn store(
     let event = EventType::EntryCreated.as_str();
     sql.push_str(&format!(
         "hooks AS (INSERT INTO webhook_delivery ({DELIVERY_COLUMNS}) \
-         SELECT s.endpoint_id, {}, {}, {}, {}, 'pending', 0, {}, 0 FROM entry \
+         SELECT s.endpoint_id, {}, {}, {}, {}, {}, 'pending', 0, {}, 0 FROM entry \
          CROSS JOIN webhook_subscription s JOIN webhook_endpoint e ON e.id = s.endpoint_id \
          WHERE s.event_type = {} AND e.enabled), ",
         p.add(Uuid::new_v4()),
         p.add(event),
         p.add(envelope(event, now, entry_data(&entry))),
+        p.add(now),
         p.add(now),
         p.add(now),
         p.add(event),

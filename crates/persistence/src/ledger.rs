@@ -259,9 +259,10 @@ impl LedgerRepo {
         // and cannot deadlock; the answers keep the order sent. One multi-row insert: a client id
         // stored before (or twice in this batch, or by a concurrent batch) is skipped.
         rows.sort_by(|a, b| a.2.client_id.cmp(&b.2.client_id));
+        let now = crate::now();
         let mut inserted: BTreeSet<Uuid> = BTreeSet::new();
         for chunk in rows.chunks(MULTI_ROW) {
-            let models = chunk.iter().map(|(_, id, new)| active_model(new, *id, None));
+            let models = chunk.iter().map(|(_, id, new)| active_model(new, *id, None, now));
             let result = ledger_entry::Entity::insert_many(models)
                 .on_conflict(
                     OnConflict::columns([ledger_entry::Column::GroupId, ledger_entry::Column::ClientId])
@@ -308,7 +309,6 @@ impl LedgerRepo {
         for year in years {
             totals::announce(&txn, year).await?;
         }
-        let now = crate::now();
         let events = rows
             .iter()
             .filter(|(_, id, _)| inserted.contains(id))
@@ -338,7 +338,7 @@ impl LedgerRepo {
             let txn = begin_write(&self.db).await?;
             let rows: Vec<ledger_entry::ActiveModel> = chunk
                 .iter()
-                .map(|new| active_model(new, Uuid::new_v4(), None))
+                .map(|new| active_model(new, Uuid::new_v4(), None, crate::now()))
                 .collect();
             ledger_entry::Entity::insert_many(rows)
                 .exec_without_returning(&txn)
@@ -509,7 +509,14 @@ fn contribution<'a>(new: &'a NewEntry, municipality_nis: &'a str) -> totals::Con
     }
 }
 
-fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entry::ActiveModel {
+/// The row of `new`, created at `created_at`; times to the microsecond, as PostgreSQL keeps them
+/// (what a webhook's payload says is what a later read gives).
+fn active_model(
+    new: &NewEntry,
+    id: Uuid,
+    corrects: Option<Uuid>,
+    created_at: DateTime<Utc>,
+) -> ledger_entry::ActiveModel {
     ledger_entry::ActiveModel {
         id: Set(id),
         group_id: Set(new.group.as_uuid()),
@@ -522,13 +529,13 @@ fn active_model(new: &NewEntry, id: Uuid, corrects: Option<Uuid>) -> ledger_entr
         unit_price_cents: Set(new.sale.as_ref().map(|s| s.unit_price_cents)),
         amount_cents: Set(new.amount_cents),
         payment_method: Set(new.payment_method.as_str().to_owned()),
-        occurred_at: Set(new.occurred_at),
+        occurred_at: Set(chrono::SubsecRound::trunc_subsecs(new.occurred_at, 6)),
         activity_id: Set(new.activity),
         note: Set(new.note.clone()),
         corrects_id: Set(corrects),
         client_id: Set(new.client_id.clone()),
         created_by: Set(new.created_by.as_uuid()),
-        created_at: Set(crate::now()),
+        created_at: Set(created_at),
     }
 }
 

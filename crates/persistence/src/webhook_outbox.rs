@@ -49,8 +49,8 @@ pub(crate) fn entry_data(entry: &LedgerEntry) -> serde_json::Value {
 }
 
 /// The columns of a new delivery, in the order [`emit`] and the single-entry statement write them.
-pub(crate) const DELIVERY_COLUMNS: &str =
-    "endpoint_id, event_id, event_type, payload, created_at, status, attempts, next_attempt_at, last_duration_ms";
+pub(crate) const DELIVERY_COLUMNS: &str = "endpoint_id, event_id, event_type, payload, created_at, retry_from, status, \
+    attempts, next_attempt_at, last_duration_ms";
 
 /// Puts `event` (a new id, its type, its payload) in the outbox of every enabled endpoint that
 /// hears of `event_type`, on `conn` (the transaction of the change it announces).
@@ -66,6 +66,7 @@ pub(crate) async fn emit(
         .expr(Expr::val(Uuid::new_v4()))
         .expr(Expr::val(event_type.as_str()))
         .expr(Expr::val(payload))
+        .expr(Expr::val(now))
         .expr(Expr::val(now))
         .expr(Expr::val(DeliveryStatus::Pending.as_str()))
         .expr(Expr::val(0))
@@ -90,6 +91,7 @@ pub(crate) async fn emit(
             webhook_delivery::Column::EventType,
             webhook_delivery::Column::Payload,
             webhook_delivery::Column::CreatedAt,
+            webhook_delivery::Column::RetryFrom,
             webhook_delivery::Column::Status,
             webhook_delivery::Column::Attempts,
             webhook_delivery::Column::NextAttemptAt,
@@ -158,6 +160,7 @@ pub(crate) fn new_delivery(
         event_type: Set(event_type.to_owned()),
         payload: Set(payload.to_owned()),
         created_at: Set(now),
+        retry_from: Set(now),
         status: Set(DeliveryStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(Some(now)),
@@ -196,7 +199,8 @@ pub struct Claimed {
     pub event_id: Uuid,
     pub event_type: String,
     pub payload: String,
-    pub created_at: DateTime<Utc>,
+    /// Retries go on for 24 hours from here (the event, or its last replay).
+    pub retry_from: DateTime<Utc>,
     /// This attempt's number (1 for the first).
     pub attempt: u32,
     /// The claim: the attempt's result is recorded only while the delivery is still held by it.
@@ -227,7 +231,8 @@ pub enum Recorded {
     Stale,
 }
 
-/// The endpoints with deliveries due at `now` and not in flight.
+/// The endpoints with deliveries due at `now` and not in flight (of a disabled endpoint, test
+/// events only).
 pub async fn endpoints_with_due_deliveries(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
@@ -236,6 +241,19 @@ pub async fn endpoints_with_due_deliveries(
         .select_only()
         .column(webhook_delivery::Column::EndpointId)
         .distinct()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            webhook_delivery::Entity::belongs_to(webhook_endpoint::Entity)
+                .from(webhook_delivery::Column::EndpointId)
+                .to(webhook_endpoint::Column::Id)
+                .into(),
+        )
+        // A disabled endpoint's deliveries wait, its test events excepted.
+        .filter(
+            webhook_endpoint::Column::Enabled
+                .eq(true)
+                .or(webhook_delivery::Column::EventType.eq(TEST_EVENT)),
+        )
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .filter(
@@ -250,7 +268,8 @@ pub async fn endpoints_with_due_deliveries(
 
 /// Claims the due deliveries of one endpoint (of a disabled one, its test events only), leaving at most `max_in_flight` of its
 /// deliveries in flight, until `now + lease`. The endpoint's row is locked while counting
-/// (PostgreSQL `FOR UPDATE`; SQLite's writes queue), so replicas never exceed the limit together.
+/// (PostgreSQL `FOR NO KEY UPDATE`; SQLite's writes queue), so replicas never exceed the limit
+/// together.
 pub async fn claim_due(
     db: &DatabaseConnection,
     endpoint: Uuid,
@@ -260,11 +279,7 @@ pub async fn claim_due(
 ) -> Result<Vec<Claimed>, StoreError> {
     let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     let txn = begin_write(db).await?;
-    let mut query = webhook_endpoint::Entity::find_by_id(endpoint);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock(LockType::Update);
-    }
-    let Some(row) = query.one(&txn).await? else {
+    let Some(row) = lock_endpoint(&txn, endpoint).await? else {
         return Ok(Vec::new());
     };
     let pending = webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str());
@@ -301,7 +316,7 @@ pub async fn claim_due(
         return Ok(Vec::new());
     }
     let locked_until = now + lease;
-    webhook_delivery::Entity::update_many()
+    let claimed = webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::LockedUntil, Expr::value(locked_until))
         .col_expr(webhook_delivery::Column::LastAttemptAt, Expr::value(now))
         .col_expr(
@@ -309,8 +324,24 @@ pub async fn claim_due(
             Expr::col(webhook_delivery::Column::Attempts).add(1),
         )
         .filter(webhook_delivery::Column::Id.is_in(due.iter().map(|d| d.id)))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+        .filter(
+            webhook_delivery::Column::LockedUntil
+                .is_null()
+                .or(webhook_delivery::Column::LockedUntil.lte(now)),
+        )
         .exec(&txn)
         .await?;
+    let due = if claimed.rows_affected == due.len() as u64 {
+        due
+    } else {
+        // Something changed one of them meanwhile (a replay, a deletion): send what was taken.
+        webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Id.is_in(due.iter().map(|d| d.id)))
+            .filter(webhook_delivery::Column::LockedUntil.eq(locked_until))
+            .all(&txn)
+            .await?
+    };
     txn.commit().await?;
     Ok(due
         .into_iter()
@@ -322,7 +353,7 @@ pub async fn claim_due(
             event_id: d.event_id,
             event_type: d.event_type,
             payload: d.payload,
-            created_at: d.created_at,
+            retry_from: d.retry_from,
             attempt: u32::try_from(d.attempts).unwrap_or(0).saturating_add(1),
             locked_until,
         })
@@ -341,11 +372,13 @@ pub async fn record_attempt(
 ) -> Result<Recorded, StoreError> {
     let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     let txn = begin_write(db).await?;
+    // The endpoint first, as claiming does: the two never wait for each other in a circle.
+    let endpoint = lock_endpoint(&txn, claimed.endpoint).await?;
     let ok = result.status_code.is_some_and(acknowledged);
     let mut outcome = if ok {
         Recorded::Succeeded
     } else {
-        match schedule.next_attempt(claimed.created_at, claimed.attempt, now) {
+        match schedule.next_attempt(claimed.retry_from, claimed.attempt, now) {
             Some(at) => Recorded::Retry(at),
             None => Recorded::GivenUp,
         }
@@ -382,7 +415,7 @@ pub async fn record_attempt(
     if updated.rows_affected == 0 {
         return Ok(Recorded::Stale);
     }
-    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(claimed.endpoint).one(&txn).await? else {
+    let Some(endpoint) = endpoint else {
         txn.commit().await?;
         return Ok(outcome);
     };
@@ -398,10 +431,16 @@ pub async fn record_attempt(
                 .await?;
         }
     } else {
-        let since = endpoint.failing_since.unwrap_or(now);
+        // A streak of failures with a gap longer than the retry window (no evidence either way)
+        // starts anew.
+        let since = match (endpoint.failing_since, endpoint.last_failed_at) {
+            (Some(since), Some(last)) if now - last <= schedule.give_up_after => since,
+            _ => now,
+        };
         let disable = endpoint.enabled && failing_too_long(since, now);
         let mut update = webhook_endpoint::Entity::update_many()
-            .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(since));
+            .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(since))
+            .col_expr(webhook_endpoint::Column::LastFailedAt, Expr::value(now));
         if disable {
             let reason = format!(
                 "disabled at {}: no delivery succeeded since {}; fix the receiver, then enable the endpoint again",
@@ -433,6 +472,19 @@ pub async fn record_attempt(
     }
     txn.commit().await?;
     Ok(outcome)
+}
+
+/// The endpoint's row, locked for the rest of the transaction on PostgreSQL (`FOR NO KEY
+/// UPDATE`: a sale writing a delivery for it only takes a key-share lock, so it never waits).
+async fn lock_endpoint(
+    txn: &impl ConnectionTrait,
+    endpoint: Uuid,
+) -> Result<Option<webhook_endpoint::Model>, StoreError> {
+    let mut query = webhook_endpoint::Entity::find_by_id(endpoint);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock(LockType::NoKeyUpdate);
+    }
+    Ok(query.one(txn).await?)
 }
 
 /// Deliveries still pending, in all (for metrics and the digest).

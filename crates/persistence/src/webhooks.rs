@@ -7,7 +7,7 @@ use campaign_domain::ids::UserId;
 use campaign_domain::webhook::{DeliveryStatus, EndpointUrl, EventType, TEST_EVENT};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -70,6 +70,15 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
 }
 
+/// What became of a request to send a delivery again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replay {
+    Queued(Delivery),
+    /// An attempt of it is on its way; its result comes first.
+    InFlight,
+    NotFound,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub status: Option<DeliveryStatus>,
@@ -103,6 +112,7 @@ impl WebhookRepo {
             secret: Set(new.secret),
             enabled: Set(true),
             failing_since: Set(None),
+            last_failed_at: Set(None),
             disabled_at: Set(None),
             disabled_reason: Set(None),
             created_by: Set(by.map(|u| u.as_uuid())),
@@ -178,6 +188,7 @@ impl WebhookRepo {
             Some(true) if !current.enabled => {
                 row.enabled = Set(true);
                 row.failing_since = Set(None);
+                row.last_failed_at = Set(None);
                 row.disabled_at = Set(None);
                 row.disabled_reason = Set(None);
             }
@@ -291,9 +302,9 @@ impl WebhookRepo {
         to_delivery(inserted).map(Some)
     }
 
-    /// Sends a delivery again, with the same `webhook-id`, due at once; its attempts go on
-    /// counting. `None`: no such delivery of this endpoint.
-    pub async fn replay(&self, endpoint: Uuid, id: i64, ctx: &AuditContext) -> Result<Option<Delivery>, StoreError> {
+    /// Sends a delivery again, with the same `webhook-id`, due at once and retried for 24 hours
+    /// from now; its attempts go on counting. Not while an attempt of it is on its way.
+    pub async fn replay(&self, endpoint: Uuid, id: i64, ctx: &AuditContext) -> Result<Replay, StoreError> {
         let txn = begin_write(&self.db).await?;
         let now = crate::now();
         let updated = webhook_delivery::Entity::update_many()
@@ -302,16 +313,23 @@ impl WebhookRepo {
                 Expr::value(DeliveryStatus::Pending.as_str()),
             )
             .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now))
-            .col_expr(
-                webhook_delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+            .col_expr(webhook_delivery::Column::RetryFrom, Expr::value(now))
             .filter(webhook_delivery::Column::Id.eq(id))
             .filter(webhook_delivery::Column::EndpointId.eq(endpoint))
+            .filter(
+                webhook_delivery::Column::LockedUntil
+                    .is_null()
+                    .or(webhook_delivery::Column::LockedUntil.lte(now)),
+            )
             .exec(&txn)
             .await?;
         if updated.rows_affected == 0 {
-            return Ok(None);
+            let exists = webhook_delivery::Entity::find_by_id(id)
+                .filter(webhook_delivery::Column::EndpointId.eq(endpoint))
+                .one(&txn)
+                .await?
+                .is_some();
+            return Ok(if exists { Replay::InFlight } else { Replay::NotFound });
         }
         record(
             &txn,
@@ -322,7 +340,10 @@ impl WebhookRepo {
         .await?;
         let replayed = webhook_delivery::Entity::find_by_id(id).one(&txn).await?;
         txn.commit().await?;
-        replayed.map(to_delivery).transpose()
+        Ok(match replayed.map(to_delivery).transpose()? {
+            Some(delivery) => Replay::Queued(delivery),
+            None => Replay::NotFound,
+        })
     }
 
     /// The endpoints disabled since `since` (for the digest).

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use campaign_domain::policy::{Action, Scope};
 use campaign_domain::webhook::{DeliveryStatus, EndpointUrl, EventType};
-use campaign_persistence::webhooks::{Delivery, DeliveryFilter, Endpoint, EndpointChange, NewEndpoint, WebhookRepo};
+use campaign_persistence::webhooks::{
+    Delivery, DeliveryFilter, Endpoint, EndpointChange, NewEndpoint, Replay, WebhookRepo,
+};
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -479,7 +481,9 @@ impl WebhooksApi {
     /// Send a delivery again
     ///
     /// Staff only: the same event, with the same `webhook-id` (receivers that saw it before
-    /// can tell), sent within seconds whatever its status; its attempts go on counting.
+    /// can tell), sent within seconds whatever its status (once its endpoint is enabled) and
+    /// retried for 24 hours from now; its attempts go on counting. 409 while an attempt of it is
+    /// on its way.
     #[oai(
         path = "/webhooks/:id/deliveries/:delivery_id/replay",
         method = "post",
@@ -493,16 +497,20 @@ impl WebhooksApi {
         delivery_id: Path<i64>,
     ) -> Result<DeliveryQueued, ApiError> {
         staff_only(&auth)?;
-        let delivery = self
+        match self
             .webhooks
             .replay(id.0, delivery_id.0, &audit_context(req, &self.auth, Some(&auth.0)))
             .await?
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "endpoint {} has no delivery {}; see GET /api/v1/webhooks/{}/deliveries",
-                    id.0, delivery_id.0, id.0
-                ))
-            })?;
-        Ok(DeliveryQueued::Accepted(Json(delivery.into())))
+        {
+            Replay::Queued(delivery) => Ok(DeliveryQueued::Accepted(Json(delivery.into()))),
+            Replay::InFlight => Err(ApiError::conflict(format!(
+                "delivery {} is being sent right now; wait for its result in the delivery log, then send it again if needed",
+                delivery_id.0
+            ))),
+            Replay::NotFound => Err(ApiError::not_found(format!(
+                "endpoint {} has no delivery {}; see GET /api/v1/webhooks/{}/deliveries",
+                id.0, delivery_id.0, id.0
+            ))),
+        }
     }
 }

@@ -10,6 +10,7 @@ pub struct Model {
     pub event_type: String,
     pub payload: String,
     pub created_at: ChronoDateTimeUtc,
+    pub retry_from: ChronoDateTimeUtc,
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: Option<ChronoDateTimeUtc>,

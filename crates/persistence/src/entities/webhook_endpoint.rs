@@ -10,6 +10,7 @@ pub struct Model {
     pub secret: String,
     pub enabled: bool,
     pub failing_since: Option<ChronoDateTimeUtc>,
+    pub last_failed_at: Option<ChronoDateTimeUtc>,
     pub disabled_at: Option<ChronoDateTimeUtc>,
     pub disabled_reason: Option<String>,
     pub created_by: Option<Uuid>,
