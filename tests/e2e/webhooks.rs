@@ -285,6 +285,21 @@ async fn a_failed_delivery_is_tried_again_with_the_same_id_and_given_up_after_a_
         "a retry carries the same webhook-id"
     );
     assert_eq!((got[0].answered, got[1].answered), (500, 204));
+    let metrics = app
+        .client
+        .get("/metrics")
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("campaign_webhook_deliveries{status=\"succeeded\"} 1")
+            && metrics.contains("campaign_webhook_deliveries{status=\"pending\"} 0"),
+        "{metrics}"
+    );
     let endpoint_now = get(&app, &format!("/api/v1/webhooks/{endpoint}")).await;
     assert!(
         endpoint_now.expect(StatusCode::OK)["failing_since"].is_null(),

@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests and their latency per operation and status, the database pool,
-//! and the ledger (entries, money raised per campaign), served at `GET /metrics` (behind a bearer token when
+//! the ledger (entries, money raised per campaign) and the webhook outbox, served at `GET /metrics` (behind a bearer token when
 //! `CAMPAIGN_METRICS_TOKEN` is set).
 
 use std::sync::Arc;
@@ -25,6 +25,9 @@ pub struct Metrics {
     ledger_entries: IntGauge,
     /// Per campaign year: one series per campaign.
     raised_cents: IntGaugeVec,
+    /// Webhook deliveries per status (pending, succeeded, failed).
+    webhook_deliveries: IntGaugeVec,
+    webhook_endpoints_disabled: IntGauge,
 }
 
 impl Metrics {
@@ -63,6 +66,19 @@ impl Metrics {
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(ledger_entries.clone()))?;
         registry.register(Box::new(raised_cents.clone()))?;
+        let webhook_deliveries = IntGaugeVec::new(
+            Opts::new(
+                "webhook_deliveries",
+                "Webhook deliveries in the outbox per status (pending: waiting or being sent; failed: given up)",
+            ),
+            &["status"],
+        )?;
+        let webhook_endpoints_disabled = IntGauge::new(
+            "webhook_endpoints_disabled",
+            "Webhook endpoints disabled (by staff, or after failing for 5 days)",
+        )?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
+        registry.register(Box::new(webhook_endpoints_disabled.clone()))?;
         Ok(Arc::new(Self {
             registry,
             requests,
@@ -71,6 +87,8 @@ impl Metrics {
             pool_idle,
             ledger_entries,
             raised_cents,
+            webhook_deliveries,
+            webhook_endpoints_disabled,
         }))
     }
 
@@ -146,6 +164,19 @@ pub async fn metrics(req: &Request, state: Data<&AppState>) -> Response {
             }
         }
         (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: cannot read the money raised per campaign"),
+    }
+    match campaign_persistence::webhook_outbox::counts(&state.db).await {
+        Ok((by_status, disabled)) => {
+            for status in ["pending", "succeeded", "failed"] {
+                let n = by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+                state.metrics.webhook_deliveries.with_label_values(&[status]).set(n);
+            }
+            state
+                .metrics
+                .webhook_endpoints_disabled
+                .set(i64::try_from(disabled).unwrap_or(i64::MAX));
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot count the webhook deliveries"),
     }
     state
         .metrics

@@ -487,10 +487,25 @@ async fn lock_endpoint(
     Ok(query.one(txn).await?)
 }
 
-/// Deliveries still pending, in all (for metrics and the digest).
-pub async fn pending_count(db: &DatabaseConnection) -> Result<u64, StoreError> {
-    Ok(webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+/// Deliveries per status, and endpoints disabled (for `/metrics`).
+pub async fn counts(db: &DatabaseConnection) -> Result<(Vec<(String, i64)>, u64), StoreError> {
+    let by_status: Vec<(String, i64)> = webhook_delivery::Entity::find()
+        .select_only()
+        .column(webhook_delivery::Column::Status)
+        .column_as(
+            Expr::expr(sea_orm::sea_query::Func::cast_as(
+                sea_orm::sea_query::Func::count(Expr::col(webhook_delivery::Column::Id)),
+                "BIGINT",
+            )),
+            "n",
+        )
+        .group_by(webhook_delivery::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let disabled = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::Enabled.eq(false))
         .count(db)
-        .await?)
+        .await?;
+    Ok((by_status, disabled))
 }
