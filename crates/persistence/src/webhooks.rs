@@ -271,15 +271,6 @@ impl WebhookRepo {
             .collect()
     }
 
-    pub async fn delivery(&self, endpoint: Uuid, id: i64) -> Result<Option<Delivery>, StoreError> {
-        webhook_delivery::Entity::find_by_id(id)
-            .filter(webhook_delivery::Column::EndpointId.eq(endpoint))
-            .one(&self.db)
-            .await?
-            .map(to_delivery)
-            .transpose()
-    }
-
     /// Puts a test event in the endpoint's outbox, due at once (also when it is disabled:
     /// testing a repaired receiver comes before enabling it). `None`: no such endpoint.
     pub async fn send_test(&self, endpoint: Uuid, ctx: &AuditContext) -> Result<Option<Delivery>, StoreError> {
@@ -344,25 +335,6 @@ impl WebhookRepo {
             Some(delivery) => Replay::Queued(delivery),
             None => Replay::NotFound,
         })
-    }
-
-    /// The endpoints disabled since `since` (for the digest).
-    pub async fn disabled_since(&self, since: DateTime<Utc>) -> Result<Vec<Endpoint>, StoreError> {
-        let ids: Vec<Uuid> = webhook_endpoint::Entity::find()
-            .select_only()
-            .column(webhook_endpoint::Column::Id)
-            .filter(webhook_endpoint::Column::Enabled.eq(false))
-            .filter(webhook_endpoint::Column::DisabledAt.gte(since))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(endpoint) = load(&self.db, id).await? {
-                out.push(endpoint);
-            }
-        }
-        Ok(out)
     }
 }
 
