@@ -5,6 +5,7 @@
 mod contact;
 mod deposits;
 mod fund;
+mod imports;
 mod offers;
 mod programmes;
 mod public;

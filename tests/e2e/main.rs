@@ -14,6 +14,7 @@ mod fourth_pillar;
 mod group_totals;
 mod groups;
 mod http_skeleton;
+mod imports;
 mod inquiries;
 mod ledger;
 mod live;

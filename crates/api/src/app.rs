@@ -20,6 +20,7 @@ use crate::routes::fund::FundApi;
 use crate::routes::group_totals::GroupTotalsApi;
 use crate::routes::groups::GroupsApi;
 use crate::routes::health::{healthz, readyz};
+use crate::routes::imports::ImportsApi;
 use crate::routes::initiatives::InitiativesApi;
 use crate::routes::inquiries::InquiriesApi;
 use crate::routes::ledger::LedgerApi;
@@ -44,6 +45,7 @@ use campaign_persistence::deposits::DepositRepo;
 use campaign_persistence::engagements::EngagementRepo;
 use campaign_persistence::fund::FundRepo;
 use campaign_persistence::groups::GroupRepo;
+use campaign_persistence::imports::ImportRepo;
 use campaign_persistence::initiatives::InitiativeRepo;
 use campaign_persistence::inquiries::InquiryRepo;
 use campaign_persistence::ledger::LedgerRepo;
@@ -222,6 +224,11 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
         db: db.clone(),
         auth: state.auth.clone(),
     };
+    let imports = ImportsApi {
+        imports: ImportRepo::new(db.clone()),
+        directory: state.directory.clone(),
+        auth: state.auth.clone(),
+    };
     let outlines = OutlinesApi {
         municipalities: MunicipalityRepo::new(db.clone()),
         geo: state.geo.clone(),
@@ -242,7 +249,7 @@ pub fn api_service(state: &AppState) -> OpenApiService<impl OpenApi + 'static, (
             (programmes, engagements, questions, member_orgs),
             (offers, inquiries),
             (initiatives, fund, trainings, fourth_pillar),
-            (deposits, webhooks, digest),
+            (deposits, webhooks, digest, imports),
         ),
         "11.11.11 campaign API",
         env!("CARGO_PKG_VERSION"),

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod no_delay;
 pub mod problem;
 pub mod routes;
+pub mod spreadsheet;
 pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -20,6 +20,7 @@ pub mod fund;
 pub mod geo_index;
 pub mod group;
 pub mod ids;
+pub mod import;
 pub mod initiative;
 pub mod inquiry;
 pub mod ledger;

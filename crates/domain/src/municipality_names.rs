@@ -81,6 +81,7 @@ impl Found {
 pub struct MunicipalityNames {
     current: HashMap<String, NisCode>,
     former: HashMap<String, (NisCode, &'static str)>,
+    display: HashMap<NisCode, String>,
 }
 
 impl MunicipalityNames {
@@ -90,6 +91,7 @@ impl MunicipalityNames {
         for (nis, name_nl, name_fr) in registry {
             names.current.insert(nis.as_str().to_owned(), nis);
             names.current.insert(name_key(name_nl), nis);
+            names.display.insert(nis, name_nl.to_owned());
             if let Some(fr) = name_fr {
                 names.current.insert(name_key(fr), nis);
             }
@@ -103,6 +105,14 @@ impl MunicipalityNames {
             names.former.entry(name_key(old_name)).or_insert((into, old_name));
         }
         names
+    }
+
+    /// The municipality's name with its code, as a person reads it: "Gent (44021)".
+    pub fn label(&self, nis: NisCode) -> String {
+        match self.display.get(&nis) {
+            Some(name) => format!("{name} ({nis})"),
+            None => nis.to_string(),
+        }
     }
 
     /// The municipality `raw` names (a NIS code or a name); the error says what was not found.

@@ -18,6 +18,7 @@ mod error;
 pub mod fund;
 pub mod groups;
 pub mod idempotency;
+pub mod imports;
 pub mod initiatives;
 pub mod inquiries;
 pub mod inventory;

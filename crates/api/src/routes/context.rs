@@ -37,3 +37,9 @@ pub fn allow(
         Refusal::Forbidden => ApiError::forbidden(format!("{why}; your role is {}", actor.role().as_str())),
     })
 }
+
+/// Only staff may do this: 403 with `why` for every other role.
+pub fn staff_only(actor: &Actor, why: &str) -> Result<(), ApiError> {
+    let _grant = allow(actor, Action::Manage, Scope::Administration, String::new, why)?;
+    Ok(())
+}

@@ -18,7 +18,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::context::{allow, audit_context};
+use super::context::{allow, audit_context, staff_only};
 use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
 
@@ -274,11 +274,6 @@ fn step_error(e: StepError, id: Uuid) -> ApiError {
     }
 }
 
-fn staff_only(auth: &BearerAuth, why: &str) -> Result<(), ApiError> {
-    let _grant = allow(&auth.0, Action::Manage, Scope::Administration, String::new, why)?;
-    Ok(())
-}
-
 fn details(
     title: &str,
     country: &str,
@@ -330,7 +325,7 @@ impl FundApi {
     /// `year`. One call per year (409).
     #[oai(path = "/fund-calls", method = "post", operation_id = "open_fund_call")]
     async fn open_call(&self, auth: BearerAuth, req: &Request, body: Json<OpenCall>) -> Result<CallOpened, ApiError> {
-        staff_only(&auth, "only 11.11.11 staff open calls of the fund")?;
+        staff_only(&auth.0, "only 11.11.11 staff open calls of the fund")?;
         let terms = CallTerms::new(
             body.year,
             body.budget_cents,
@@ -598,7 +593,7 @@ impl FundApi {
     ) -> Result<Json<ApplicationOut>, ApiError> {
         // Someone else's application does not exist for them; one's own is not one's to decide.
         self.visible(&auth, id, Action::Read).await?;
-        staff_only(&auth, "only 11.11.11 staff decide on applications")?;
+        staff_only(&auth.0, "only 11.11.11 staff decide on applications")?;
         let decided = self
             .fund
             .decide(

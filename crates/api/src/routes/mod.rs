@@ -15,6 +15,7 @@ pub mod group_totals;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
+pub mod imports;
 pub mod initiatives;
 pub mod inquiries;
 pub mod ledger;
@@ -72,4 +73,6 @@ pub enum ApiTags {
     Webhooks,
     /// What waits for staff today
     Digest,
+    /// Groups, volunteers and stock from a spreadsheet, with a dry run
+    Imports,
 }

@@ -81,6 +81,9 @@ pub struct UserOut {
     #[oai(nullable)]
     pub initiative_id: Option<Uuid>,
     pub active: bool,
+    /// Whether the account has a password; an account imported from a spreadsheet has none, and
+    /// cannot sign in until staff set one (`PATCH /users/{id}`).
+    pub password_set: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -96,6 +99,7 @@ impl From<StoredUser> for UserOut {
             member_org_id: u.membership.member_org().map(|o| o.as_uuid()),
             initiative_id: u.membership.initiative().map(|i| i.as_uuid()),
             active: u.active,
+            password_set: !u.password_hash.is_empty(),
             created_at: u.created_at,
         }
     }
@@ -121,13 +125,18 @@ pub struct CreateUserRequest {
     pub initiative_id: Option<Uuid>,
 }
 
-/// Rename or (de)activate an account. A deactivated account's tokens stop working at once.
+/// Rename, (de)activate or set the password of an account. A deactivated account's tokens stop
+/// working at once; a new password signs the account out everywhere (its refresh tokens end).
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[oai(validator(max_length = 200))]
     pub name: Option<String>,
     pub active: Option<bool>,
+    /// A new password, at least 12 characters: for an imported account, or one whose owner
+    /// forgot theirs (hand it over in person, not by e-mail).
+    #[oai(validator(max_length = 1024))]
+    pub password: Option<String>,
 }
 
 /// One page of accounts.
@@ -301,7 +310,7 @@ impl UsersApi {
         Ok(Json(user.into()))
     }
 
-    /// Rename or (de)activate an account
+    /// Rename, (de)activate or set the password of an account
     #[oai(path = "/users/:id", method = "patch", operation_id = "update_user")]
     async fn update_user(
         &self,
@@ -312,18 +321,31 @@ impl UsersApi {
     ) -> Result<Json<UserOut>, ApiError> {
         staff_only(&auth, Action::Write)?;
         let target = UserId::from_uuid(id.0);
-        if body.name.is_none() && body.active.is_none() {
-            return Err(ApiError::bad_request("nothing to change: give name, active or both"));
+        if body.name.is_none() && body.active.is_none() && body.password.is_none() {
+            return Err(ApiError::bad_request(
+                "nothing to change: give name, active, password or several of them",
+            ));
         }
         if body.active == Some(false) && target == auth.0.user_id {
             return Err(ApiError::conflict(
                 "you cannot deactivate your own account; ask another staff member",
             ));
         }
+        let name = body.name.as_deref().map(PersonName::parse).transpose()?;
+        let password_hash = match body.password.as_deref().map(NewPassword::parse).transpose()? {
+            Some(password) => Some(
+                self.auth
+                    .passwords
+                    .hash(password.expose().to_owned())
+                    .await
+                    .map_err(|e| ApiError::from_anyhow(&e))?,
+            ),
+            None => None,
+        };
         let changes = UserChanges {
-            name: body.name.as_deref().map(PersonName::parse).transpose()?,
+            name,
             active: body.active,
-            password_hash: None,
+            password_hash,
         };
         let ctx = audit_context(req, &self.auth, Some(&auth.0));
         let user = self

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use campaign_domain::policy::{Action, Scope};
 use campaign_domain::webhook::{DeliveryStatus, EndpointUrl, EventType};
 use campaign_persistence::webhooks::{
     Delivery, DeliveryFilter, Endpoint, EndpointChange, NewEndpoint, Replay, WebhookRepo,
@@ -18,12 +17,15 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::context::{allow, audit_context};
+use super::context::{audit_context, staff_only};
 use super::pagination;
 use crate::auth::{AuthState, BearerAuth};
 use crate::problem::ApiError;
 use crate::webhook_delivery::{WebhookSettings, check_host, new_secret};
 use campaign_domain::paging::PageLimit;
+
+/// Why other roles are refused.
+const STAFF_ONLY: &str = "webhooks are managed by 11.11.11 staff";
 
 const CURSOR_LIST: &str = "webhook-deliveries";
 
@@ -269,17 +271,6 @@ pub struct WebhooksApi {
     pub auth: Arc<AuthState>,
 }
 
-fn staff_only(auth: &BearerAuth) -> Result<(), ApiError> {
-    let _grant = allow(
-        &auth.0,
-        Action::Manage,
-        Scope::Administration,
-        String::new,
-        "webhooks are managed by 11.11.11 staff",
-    )?;
-    Ok(())
-}
-
 fn missing(id: Uuid) -> ApiError {
     ApiError::not_found(format!("there is no webhook endpoint {id}; see GET /api/v1/webhooks"))
 }
@@ -318,7 +309,7 @@ impl WebhooksApi {
         req: &Request,
         body: Json<NewWebhook>,
     ) -> Result<WebhookCreated, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         let url = self.checked_url(&body.0.url).await?;
         let secret = new_secret();
         let created = self
@@ -353,7 +344,7 @@ impl WebhooksApi {
     /// Staff only; oldest first, disabled ones with the reason.
     #[oai(path = "/webhooks", method = "get", operation_id = "list_webhooks")]
     async fn list(&self, auth: BearerAuth) -> Result<Json<WebhookList>, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         Ok(Json(WebhookList {
             items: self.webhooks.list().await?.into_iter().map(Into::into).collect(),
         }))
@@ -362,7 +353,7 @@ impl WebhooksApi {
     /// One webhook endpoint
     #[oai(path = "/webhooks/:id", method = "get", operation_id = "get_webhook")]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> Result<Json<WebhookOut>, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         let endpoint = self.webhooks.get(id.0).await?.ok_or_else(|| missing(id.0))?;
         Ok(Json(endpoint.into()))
     }
@@ -379,7 +370,7 @@ impl WebhooksApi {
         id: Path<Uuid>,
         body: Json<WebhookChange>,
     ) -> Result<Json<WebhookOut>, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         let url = match body.0.url.as_deref() {
             Some(raw) => Some(self.checked_url(raw).await?),
             None => None,
@@ -407,7 +398,7 @@ impl WebhooksApi {
     /// Staff only; its delivery log goes with it, pending deliveries are not sent.
     #[oai(path = "/webhooks/:id", method = "delete", operation_id = "delete_webhook")]
     async fn delete(&self, auth: BearerAuth, req: &Request, id: Path<Uuid>) -> Result<WebhookDeleted, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         if self
             .webhooks
             .delete(id.0, &audit_context(req, &self.auth, Some(&auth.0)))
@@ -440,7 +431,7 @@ impl WebhooksApi {
         #[oai(validator(max_length = 200))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<DeliveryPage>, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         self.webhooks.get(id.0).await?.ok_or_else(|| missing(id.0))?;
         let limit = PageLimit::parse(limit.0)?;
         let before = match cursor.0.as_deref() {
@@ -469,7 +460,7 @@ impl WebhooksApi {
     /// try a repaired receiver before enabling it), sent within seconds.
     #[oai(path = "/webhooks/:id/test", method = "post", operation_id = "test_webhook")]
     async fn test(&self, auth: BearerAuth, req: &Request, id: Path<Uuid>) -> Result<DeliveryQueued, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         let delivery = self
             .webhooks
             .send_test(id.0, &audit_context(req, &self.auth, Some(&auth.0)))
@@ -496,7 +487,7 @@ impl WebhooksApi {
         id: Path<Uuid>,
         delivery_id: Path<i64>,
     ) -> Result<DeliveryQueued, ApiError> {
-        staff_only(&auth)?;
+        staff_only(&auth.0, STAFF_ONLY)?;
         match self
             .webhooks
             .replay(id.0, delivery_id.0, &audit_context(req, &self.auth, Some(&auth.0)))

@@ -19,14 +19,16 @@ export { OfflineError };
  * `accept: 'text/csv'`). Throws ApiError for an error answer, OfflineError without network, and
  * sends the browser to the sign-in page when the session has ended.
  */
-export async function api(path, { method = 'GET', body, headers = {}, accept = 'application/json', signal, anonymous = false } = {}) {
+export async function api(path, { method = 'GET', body, file, headers = {}, accept = 'application/json', signal, anonymous = false } = {}) {
   const send = async (token) => {
     const all = { accept, ...headers };
     if (token) all.authorization = `Bearer ${token}`;
     if (body !== undefined) all['content-type'] = 'application/json';
+    // A file (a spreadsheet to import) goes as it is, with its own type.
+    if (file !== undefined) all['content-type'] = fileType(file);
     try {
       return await fetch(`${API}${path}`, {
-        method, headers: all, signal, body: body === undefined ? undefined : JSON.stringify(body),
+        method, headers: all, signal, body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
     } catch (error) {
       if (error?.name === 'AbortError') throw error;
@@ -49,6 +51,14 @@ export async function api(path, { method = 'GET', body, headers = {}, accept = '
   }
   if (accept === 'text/csv') return resp.text();
   return resp.json();
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The content type of a chosen file: browsers give some CSV files no type, or Excel's own. */
+function fileType(file) {
+  if (file.type === XLSX || /\.xlsx$/i.test(file.name ?? '')) return XLSX;
+  return 'text/csv';
 }
 
 function signedOut() {

@@ -1,6 +1,6 @@
 // The staff dashboard for the week of 11 November: live totals, the map, what waits today, breakdowns, pacing,
 // the material request queue with stock, cash deposits to close, the questions of municipalities, the 4th pillar (the fund,
-// referrals to take on), groups and accounts, and the webhooks to other systems.
+// referrals to take on), groups and accounts, spreadsheet imports, and the webhooks to other systems.
 // Each section loads on its own.
 import { h, fill } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -23,6 +23,7 @@ import { loadInitiatives } from './staff/initiatives.js';
 import { loadDeposits } from './staff/deposits.js';
 import { loadWebhooks } from './staff/webhooks.js';
 import { loadDigest } from './staff/digest.js';
+import { loadImports } from './staff/imports.js';
 
 /** The campaign running today (Brussels), else the latest one. */
 export function pickCampaign(campaigns, today = todayInBrussels()) {
@@ -43,6 +44,7 @@ const SECTIONS = [
   ['initiatives', 'staff.nav.initiatives'],
   ['groups', 'staff.nav.groups'],
   ['accounts', 'staff.nav.accounts'],
+  ['imports', 'staff.nav.imports'],
   ['webhooks', 'staff.nav.webhooks'],
 ];
 
@@ -61,6 +63,7 @@ if (me) {
     fund: h('p', { class: 'muted' }, t('staff.fund.intro')),
     initiatives: h('p', { class: 'muted' }, t('staff.pillar.intro')),
     webhooks: h('p', { class: 'muted' }, t('staff.webhooks.intro')),
+    imports: h('p', { class: 'muted' }, t('staff.imports.intro')),
     today: h('p', { class: 'muted' }, t('staff.digest.intro')),
   };
   const sectionOf = ([id, key]) => section(id, key.replace('.nav.', '.section.'), intro[id] ?? null, body[id]);
@@ -79,6 +82,14 @@ if (me) {
   loadAccounts(body.accounts);
   loadWebhooks(body.webhooks);
   loadDigest(body.today);
+  // What an import changed shows in its sections at once.
+  loadImports(body.imports, (kind) => {
+    if (kind === 'materials') loadMaterials(body.materials);
+    else {
+      loadGroups(body.groups);
+      loadAccounts(body.accounts);
+    }
+  });
 
   const start = async () => {
     try {

@@ -1,4 +1,4 @@
-// Accounts: the list (find, deactivate, activate again) and a form to create one.
+// Accounts: the list (find, deactivate, activate again, set a password) and a form to create one.
 import { h, fill, announce } from '../../core/dom.js';
 import { t } from '../../core/i18n.js';
 import { api, listAll, messageOf } from '../../core/api.js';
@@ -42,8 +42,9 @@ export function loadAccounts(where) {
       rows: shown.map((u) => ({
         attrs: { 'data-user-id': u.id, 'data-active': String(u.active) },
         cells: [h('td', {}, u.name, h('br', {}), h('span', { class: 'muted email' }, u.email)), t(`staff.role.${u.role}`), scopeOf(u),
-          h('td', {}, h('span', { class: `badge ${u.active ? 'ok' : 'waiting'}` }, t(u.active ? 'staff.active' : 'staff.inactive'))),
-          h('td', {}, toggle(u), messages.get(u.id) ?? null)],
+          h('td', {}, h('span', { class: `badge ${u.active ? 'ok' : 'waiting'}` }, t(u.active ? 'staff.active' : 'staff.inactive')),
+            u.password_set ? null : h('span', { class: 'badge waiting no-password' }, t('staff.accounts.noPassword'))),
+          h('td', {}, toggle(u), ' ', setPassword(u), messages.get(u.id) ?? null)],
       })),
     }));
   };
@@ -66,6 +67,41 @@ export function loadAccounts(where) {
       }
     },
   }, t(u.active ? 'staff.deactivate' : 'staff.activate'));
+
+  // Staff set a password for an imported account (it has none), or for someone who forgot theirs.
+  const passwordForm = (u) => {
+    const input = h('input', {
+      type: 'password', class: 'new-password', autocomplete: 'new-password', minlength: 12, required: true,
+      'aria-label': t('staff.accounts.newPasswordFor', { name: u.name }),
+    });
+    const form = h('form', { class: 'inline set-password' }, input,
+      h('button', { type: 'submit', class: 'small' }, t('staff.accounts.savePassword')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/users/${u.id}`, { method: 'PATCH', body: { password: input.value } });
+        messages.set(u.id, notice('ok', t('staff.accounts.passwordSaved', { name: u.name })));
+        announce(t('staff.accounts.passwordSaved', { name: u.name }));
+        await reload(u.id);
+      } catch (error) {
+        messages.set(u.id, h('div', {}, notice('error', messageOf(error, t)), form));
+        render();
+      }
+    });
+    return form;
+  };
+
+  const setPassword = (u) => h('button', {
+    type: 'button',
+    class: 'secondary small',
+    'data-action': 'set-password',
+    'aria-label': t(u.password_set ? 'staff.accounts.newPasswordNamed' : 'staff.accounts.setPasswordNamed', { name: u.name }),
+    onclick: () => {
+      messages.set(u.id, passwordForm(u));
+      render();
+      listEl.querySelector(`[data-user-id="${u.id}"] input.new-password`)?.focus();
+    },
+  }, t(u.password_set ? 'staff.accounts.newPassword' : 'staff.accounts.setPassword'));
 
   const reload = async (focusId) => {
     try {
