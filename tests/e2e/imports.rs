@@ -327,6 +327,18 @@ async fn materials_are_set_to_the_counted_stock_never_below_what_is_reserved(bac
         "nothing of a refused file is imported: {codes:?}"
     );
 
+    // Whether flags are lent cannot change while a request holds them (a return depends on it).
+    let lent = import_csv(
+        &app,
+        "materials",
+        true,
+        "code,name,lent,stock\nflag,Vlag 11.11.11,ja,25\n",
+    )
+    .await;
+    let lent = lent.expect(StatusCode::OK);
+    assert_eq!(outcomes(lent), vec!["refused"]);
+    assert_eq!(lent["rows"][0]["errors"][0]["column"], "lent");
+
     // The same file again changes nothing.
     let again = import_csv(&app, "materials", false, MATERIALS).await;
     assert_eq!(outcomes(again.expect(StatusCode::OK)), vec!["unchanged", "unchanged"]);

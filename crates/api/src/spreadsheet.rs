@@ -14,6 +14,12 @@ pub const MAX_COLUMNS: usize = 64;
 const MAX_UNPACKED_BYTES: u128 = 32 * 1024 * 1024;
 /// More rows than the import takes, so blank rows between data rows do not stop a file early.
 const MAX_SHEET_ROWS: usize = MAX_ROWS + 1_000;
+/// The most different texts a workbook may declare (calamine reserves room for them at once).
+const MAX_SHARED_STRINGS: u64 = 1_000_000;
+/// The longest cell read (a name or an address is far shorter).
+const MAX_CELL_BYTES: usize = 1_000;
+/// The most text kept of one sheet.
+const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 /// Every XLSX (and every zip file) starts with these bytes.
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
@@ -60,6 +66,8 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
             return Err(too_many_columns(index + 1));
         }
         rows.push(SheetRow {
+            // A record is a spreadsheet row (a cell may hold line breaks); as Excel writes them,
+            // empty rows are lines of separators, so they count too.
             number: index + 1,
             cells: record.iter().map(str::to_owned).collect(),
         });
@@ -86,21 +94,64 @@ fn separator(text: &str) -> u8 {
         .map_or(b',', |(sep, _)| *sep)
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
-    let not_a_workbook = |e: &dyn std::fmt::Display| {
-        FileError(format!(
-            "the file is not an XLSX workbook that can be read ({e}); save it again as .xlsx or as CSV"
-        ))
-    };
-    let unpacked = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| not_a_workbook(&e))?
-        .decompressed_size();
-    if unpacked.is_none_or(|size| size > MAX_UNPACKED_BYTES) {
+fn not_a_workbook(e: &dyn std::fmt::Display) -> FileError {
+    FileError(format!(
+        "the file is not an XLSX workbook that can be read ({e}); save it again as .xlsx or as CSV"
+    ))
+}
+
+/// Checks what calamine would trust before it opens the workbook: the unpacked size of its parts
+/// (from the central directory) and the count of shared strings it reserves room for at once.
+fn check_archive(bytes: &[u8]) -> Result<(), FileError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;
+    let mut unpacked: u64 = 0;
+    let mut shared_strings = Vec::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| not_a_workbook(&e))?;
+        unpacked = unpacked.saturating_add(entry.size());
+        if entry
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        {
+            shared_strings.push(i);
+        }
+    }
+    if u128::from(unpacked) > MAX_UNPACKED_BYTES {
         return Err(FileError(format!(
             "the workbook unpacks to more than {} MiB; import the sheet as CSV, or split it",
             MAX_UNPACKED_BYTES / (1024 * 1024)
         )));
     }
+    for i in shared_strings {
+        let mut head = Vec::new();
+        let entry = archive.by_index(i).map_err(|e| not_a_workbook(&e))?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(entry, 64 * 1024), &mut head)
+            .map_err(|e| not_a_workbook(&e))?;
+        if unique_count(&head).is_some_and(|n| n > MAX_SHARED_STRINGS) {
+            return Err(FileError(format!(
+                "the workbook declares more than {MAX_SHARED_STRINGS} different texts; import the sheet as CSV"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` attribute of the shared strings part, if its start holds one.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(head);
+    let after = &text[text.find("uniqueCount")? + "uniqueCount".len()..];
+    let after = after.trim_start().strip_prefix('=')?.trim_start();
+    let digits: String = after
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    // Longer than u64 reads as too many, as it is.
+    Some(digits.parse::<u64>().unwrap_or(u64::MAX)).filter(|_| !digits.is_empty())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
+    check_archive(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;
     let Some(first) = workbook.sheet_names().into_iter().next() else {
         return Err(FileError("the workbook has no sheet".to_owned()));
@@ -109,6 +160,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
         .worksheet_cells_reader(&first)
         .map_err(|e| not_a_workbook(&e))?;
     let mut rows: Vec<SheetRow> = Vec::new();
+    let mut kept: usize = 0;
     while let Some(cell) = cells.next_cell().map_err(|e| not_a_workbook(&e))? {
         let (row, column) = cell.get_position();
         let (row, column) = (row as usize, column as usize);
@@ -122,11 +174,28 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
         if column >= MAX_COLUMNS {
             return Err(too_many_columns(row + 1));
         }
-        if rows.last().is_none_or(|r| r.number != row + 1) {
-            rows.push(SheetRow {
+        if text.len() > MAX_CELL_BYTES {
+            return Err(FileError(format!(
+                "row {} holds a cell of more than {MAX_CELL_BYTES} bytes; no column of an import needs that much",
+                row + 1
+            )));
+        }
+        kept += text.len();
+        if kept > MAX_TEXT_BYTES {
+            return Err(FileError(format!(
+                "the sheet holds more than {} MiB of text; import at most {MAX_ROWS} rows at once",
+                MAX_TEXT_BYTES / (1024 * 1024)
+            )));
+        }
+        match rows.last().map(|r| r.number) {
+            Some(last) if last == row + 1 => {}
+            Some(last) if last > row + 1 => {
+                return Err(not_a_workbook(&format!("row {} comes after row {last}", row + 1)));
+            }
+            _ => rows.push(SheetRow {
                 number: row + 1,
                 cells: Vec::new(),
-            });
+            }),
         }
         if let Some(last) = rows.last_mut() {
             if last.cells.len() <= column {
@@ -231,6 +300,46 @@ mod tests {
             .unwrap_or_else(|| unreachable!());
         assert!(e.0.contains("not an XLSX workbook"), "{e}");
         assert!(read(b"plain text", FileKind::Xlsx).is_err());
+    }
+
+    #[test]
+    fn a_declared_count_of_shared_strings_is_read_however_it_is_written() {
+        assert_eq!(unique_count(br#"<sst xmlns="x" count="3" uniqueCount="2">"#), Some(2));
+        assert_eq!(
+            unique_count(b"<sst uniqueCount = '100000000000000'>"),
+            Some(100_000_000_000_000)
+        );
+        assert_eq!(
+            unique_count(b"<sst uniqueCount=\"99999999999999999999999\">"),
+            Some(u64::MAX)
+        );
+        assert_eq!(unique_count(b"<sst count=\"2\">"), None);
+    }
+
+    #[test]
+    fn a_workbook_declaring_too_many_texts_is_refused_before_calamine_reserves_room() {
+        let mut workbook = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let parts = [
+            ("xl/sharedStrings.xml", r#"<sst uniqueCount="100000000000000"></sst>"#),
+            ("xl/workbook.xml", "<workbook/>"),
+        ];
+        for (name, text) in parts {
+            workbook
+                .start_file(name, stored)
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            std::io::Write::write_all(&mut workbook, text.as_bytes()).unwrap_or_else(|e| unreachable!("{e}"));
+        }
+        let bytes = workbook.finish().unwrap_or_else(|e| unreachable!("{e}")).into_inner();
+        let e = read(&bytes, FileKind::Xlsx).err().unwrap_or_else(|| unreachable!());
+        assert!(e.0.contains("different texts"), "{e}");
+    }
+
+    #[test]
+    fn a_cell_with_a_line_break_is_one_row() {
+        let sheet = read_csv_text(b"group,municipality\n\"Wereld\nwinkel\",Gent\n;\nB,Gent\n");
+        assert_eq!(sheet.rows[0].cells[0], "Wereld\nwinkel");
+        assert_eq!(sheet.rows.iter().map(|r| r.number).collect::<Vec<_>>(), vec![2, 3, 4]);
     }
 
     #[test]

@@ -4,23 +4,24 @@
 //! row changes nothing (all or nothing). On PostgreSQL imports take turns (an advisory lock); on
 //! SQLite every write does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use campaign_domain::ids::{GroupId, UserId};
 use campaign_domain::import::groups::{self, GroupChange, GroupPlan, KnownAccount, KnownGroup, Stored};
 use campaign_domain::import::materials::{self, KnownMaterial, MaterialChange, MaterialPlan};
 use campaign_domain::import::{FileError, Sheet, Summary};
+use campaign_domain::material::RequestStatus;
 use campaign_domain::municipality::NisCode;
 use campaign_domain::municipality_names::MunicipalityNames;
 use campaign_domain::user::Role;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect,
+    QueryOrder, QuerySelect,
 };
 
 use crate::audit::{AuditContext, AuditEvent, record, record_many};
-use crate::entities::{app_user, material, municipality, volunteer_group};
+use crate::entities::{app_user, material, material_request, material_request_line, municipality, volunteer_group};
 use crate::error::conflict_on_unique;
 use crate::{StoreError, begin_write};
 
@@ -386,10 +387,36 @@ async fn stored_materials(
     for chunk in codes.chunks(CHUNK) {
         let mut query = material::Entity::find().filter(material::Column::Code.is_in(chunk.iter().cloned()));
         // Approvals reserve stock under the row lock: an import waits for them, and they for it.
+        // In code order, as approvals lock their lines: neither waits on the other in a circle.
         if lock && conn.get_database_backend() == DbBackend::Postgres {
-            query = query.lock_exclusive();
+            query = query.order_by_asc(material::Column::Code).lock_exclusive();
         }
-        stored.extend(query.all(conn).await?.into_iter().map(|m| KnownMaterial {
+        let rows = query.all(conn).await?;
+        let held: HashSet<String> = material_request_line::Entity::find()
+            .select_only()
+            .column(material_request_line::Column::MaterialCode)
+            .distinct()
+            .filter(material_request_line::Column::MaterialCode.is_in(chunk.iter().cloned()))
+            .filter(
+                material_request_line::Column::RequestId.in_subquery(
+                    Query::select()
+                        .column(material_request::Column::Id)
+                        .from(material_request::Entity)
+                        .and_where(material_request::Column::Status.is_in([
+                            RequestStatus::Approved.as_str(),
+                            RequestStatus::Shipped.as_str(),
+                            RequestStatus::Delivered.as_str(),
+                        ]))
+                        .to_owned(),
+                ),
+            )
+            .into_tuple::<String>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        stored.extend(rows.into_iter().map(|m| KnownMaterial {
+            on_requests: held.contains(&m.code),
             code: m.code,
             name: m.name,
             lent: m.lent,

@@ -100,7 +100,12 @@ impl AuthApi {
         }
 
         let user = self.users.by_email(&email).await?;
-        let stored_hash = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
+        // An account without a password (imported) is checked against the dummy hash, like an
+        // unknown address: the time of the answer tells nothing about which accounts exist.
+        let stored_hash = user
+            .as_ref()
+            .filter(|u| u.active && !u.password_hash.is_empty())
+            .map(|u| u.password_hash.clone());
         let matches = match self.auth.passwords.verify(body.0.password, stored_hash).await {
             Ok(matches) => matches,
             Err(e) => {

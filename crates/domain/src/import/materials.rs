@@ -48,6 +48,9 @@ pub struct KnownMaterial {
     pub lent: bool,
     pub stock_on_hand: i32,
     pub reserved: i32,
+    /// Whether approved, shipped or delivered requests hold it: what a return gives back depends
+    /// on `lent`, so it cannot change under them.
+    pub on_requests: bool,
 }
 
 /// One change the import makes.
@@ -233,6 +236,22 @@ fn plan_row(read: MaterialRow, known: Option<&KnownMaterial>) -> (RowReport, Opt
             None,
         );
     }
+    if read.lent.is_some_and(|l| l != known.lent) && known.on_requests {
+        return (
+            RowReport::refused(
+                read.row,
+                vec![cell(
+                    "lent",
+                    format!(
+                        "{} is on approved, shipped or delivered requests, whose return depends on whether it is lent; keep the column as it is ({}), or add the material under a new code",
+                        read.code,
+                        if known.lent { "ja" } else { "nee" }
+                    ),
+                )],
+            ),
+            None,
+        );
+    }
     let mut notes = Vec::new();
     let name = (read.name != known.name).then(|| {
         notes.push(format!("renames {} from {} to {}", read.code, known.name, read.name));
@@ -282,6 +301,7 @@ mod tests {
             lent: false,
             stock_on_hand: 40,
             reserved: 10,
+            on_requests: true,
         }]
     }
 
@@ -353,6 +373,19 @@ mod tests {
         assert_eq!(outcomes(&p), vec![Outcome::Refused, Outcome::Created, Outcome::Refused]);
         assert!(p.reports[0].errors[0].message.contains("10 of flag are reserved"));
         assert!(p.reports[2].errors[0].message.contains("on row 3 already"));
+    }
+
+    #[test]
+    fn lent_cannot_change_under_open_requests() {
+        let p = planned(&[&["flag", "Vlag", "ja", "40"]]);
+        assert_eq!(outcomes(&p), vec![Outcome::Refused]);
+        assert_eq!(p.reports[0].errors[0].column, "lent");
+        let free = vec![KnownMaterial {
+            on_requests: false,
+            ..known()[0].clone()
+        }];
+        let p = plan(&sheet(HEADERS, &[&["flag", "Vlag", "ja", "40"]]), &free).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(outcomes(&p), vec![Outcome::Updated]);
     }
 
     #[test]
