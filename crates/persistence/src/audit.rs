@@ -48,10 +48,10 @@ impl AuditEvent {
     }
 }
 
-/// Writes one audit record on `conn` (a transaction, normally).
-pub async fn record(conn: &impl ConnectionTrait, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        at: Set(crate::now()),
+/// The row of `event` as `ctx` did it at `at`.
+fn audit_row(ctx: &AuditContext, event: AuditEvent, at: DateTime<Utc>) -> audit_log::ActiveModel {
+    audit_log::ActiveModel {
+        at: Set(at),
         actor_id: Set(ctx.actor.map(|a| a.as_uuid())),
         action: Set(event.action.to_owned()),
         entity: Set(event.entity.to_owned()),
@@ -61,9 +61,14 @@ pub async fn record(conn: &impl ConnectionTrait, ctx: &AuditContext, event: Audi
         subject: Set(event.subject),
         detail: Set(event.detail.map(|d| d.to_string())),
         ..Default::default()
-    })
-    .exec(conn)
-    .await?;
+    }
+}
+
+/// Writes one audit record on `conn` (a transaction, normally).
+pub async fn record(conn: &impl ConnectionTrait, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
+    audit_log::Entity::insert(audit_row(ctx, event, crate::now()))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -74,21 +79,7 @@ pub async fn record_many(
     events: Vec<AuditEvent>,
 ) -> Result<(), StoreError> {
     let at = crate::now();
-    let rows: Vec<audit_log::ActiveModel> = events
-        .into_iter()
-        .map(|event| audit_log::ActiveModel {
-            at: Set(at),
-            actor_id: Set(ctx.actor.map(|a| a.as_uuid())),
-            action: Set(event.action.to_owned()),
-            entity: Set(event.entity.to_owned()),
-            entity_id: Set(event.entity_id),
-            request_id: Set(ctx.request_id.clone()),
-            client_addr: Set(ctx.client_addr.clone()),
-            subject: Set(event.subject),
-            detail: Set(event.detail.map(|d| d.to_string())),
-            ..Default::default()
-        })
-        .collect();
+    let rows: Vec<audit_log::ActiveModel> = events.into_iter().map(|e| audit_row(ctx, e, at)).collect();
     // 9 values a row: 400 rows stay well under SQLite's bound-parameter limit.
     for chunk in rows.chunks(400) {
         audit_log::Entity::insert_many(chunk.to_vec()).exec(conn).await?;

@@ -23,7 +23,7 @@ use sea_orm::{
 use crate::audit::{AuditContext, AuditEvent, record, record_many};
 use crate::entities::{app_user, material, material_request, material_request_line, municipality, volunteer_group};
 use crate::error::conflict_on_unique;
-use crate::{StoreError, begin_write};
+use crate::{StoreError, WriteTxn, begin_write};
 
 /// The advisory lock imports take turns on (PostgreSQL).
 const IMPORT_LOCK: i64 = 7_260_017;
@@ -109,24 +109,14 @@ impl ImportRepo {
         let txn = begin_write(&self.db).await?;
         take_turn(&txn).await?;
         let stored = stored_groups(&txn, sheet, names).await?;
-        let plan = groups::plan(sheet, names, &stored)?;
-        let summary = Summary::of(&plan.reports);
-        if !summary.acceptable() || !summary.changes_anything() {
-            return Ok(Imported {
-                plan,
-                summary,
-                applied: false,
-            });
-        }
+        let (plan, summary) = match to_apply(groups::plan(sheet, names, &stored)?) {
+            Ok(planned) => planned,
+            Err(not_applied) => return Ok(not_applied),
+        };
         apply_groups(&txn, ctx, &plan.changes).await?;
-        record(
-            &txn,
-            ctx,
-            AuditEvent::new("import.groups", "import", file_sha256).with_detail(summary_detail(&summary)),
-        )
-        .await?;
+        // Moved volunteers: every server's copy of accounts is stale.
         crate::changes::announce(&txn).await?;
-        txn.commit().await?;
+        commit_import(txn, ctx, "import.groups", file_sha256, &summary).await?;
         Ok(Imported {
             plan,
             summary,
@@ -143,23 +133,12 @@ impl ImportRepo {
         let txn = begin_write(&self.db).await?;
         take_turn(&txn).await?;
         let stored = stored_materials(&txn, sheet, true).await?;
-        let plan = materials::plan(sheet, &stored)?;
-        let summary = Summary::of(&plan.reports);
-        if !summary.acceptable() || !summary.changes_anything() {
-            return Ok(Imported {
-                plan,
-                summary,
-                applied: false,
-            });
-        }
+        let (plan, summary) = match to_apply(materials::plan(sheet, &stored)?) {
+            Ok(planned) => planned,
+            Err(not_applied) => return Ok(not_applied),
+        };
         apply_materials(&txn, ctx, &plan.changes).await?;
-        record(
-            &txn,
-            ctx,
-            AuditEvent::new("import.materials", "import", file_sha256).with_detail(summary_detail(&summary)),
-        )
-        .await?;
-        txn.commit().await?;
+        commit_import(txn, ctx, "import.materials", file_sha256, &summary).await?;
         Ok(Imported {
             plan,
             summary,
@@ -192,10 +171,40 @@ fn not_applied<P: Reported>(plan: P) -> Imported<P> {
     }
 }
 
-fn summary_detail(s: &Summary) -> serde_json::Value {
-    serde_json::json!({
+/// The plan with its summary when it is to be carried out; otherwise what to answer (a refused
+/// row, or nothing to change: the transaction ends unused).
+fn to_apply<P: Reported>(plan: P) -> Result<(P, Summary), Imported<P>> {
+    let summary = Summary::of(plan.reports());
+    if summary.acceptable() && summary.changes_anything() {
+        Ok((plan, summary))
+    } else {
+        Err(Imported {
+            plan,
+            summary,
+            applied: false,
+        })
+    }
+}
+
+/// Records the import itself (its file and outcome) and commits its transaction.
+async fn commit_import(
+    txn: WriteTxn,
+    ctx: &AuditContext,
+    action: &'static str,
+    file_sha256: &str,
+    s: &Summary,
+) -> Result<(), StoreError> {
+    let detail = serde_json::json!({
         "rows": s.rows, "created": s.created, "updated": s.updated, "unchanged": s.unchanged,
-    })
+    });
+    record(
+        &txn,
+        ctx,
+        AuditEvent::new(action, "import", file_sha256).with_detail(detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn take_turn(txn: &impl ConnectionTrait) -> Result<(), StoreError> {

@@ -42,45 +42,35 @@ fn essence(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-impl Payload for CsvFile {
-    const CONTENT_TYPE: &'static str = "text/csv";
+/// A request body of one content type (parameters such as `charset` aside), read whole.
+macro_rules! file_payload {
+    ($name:ident, $content_type:expr) => {
+        impl Payload for $name {
+            const CONTENT_TYPE: &'static str = $content_type;
 
-    fn check_content_type(content_type: &str) -> bool {
-        essence(content_type) == Self::CONTENT_TYPE
-    }
+            fn check_content_type(content_type: &str) -> bool {
+                essence(content_type) == Self::CONTENT_TYPE
+            }
 
-    fn schema_ref() -> MetaSchemaRef {
-        file_schema()
-    }
+            fn schema_ref() -> MetaSchemaRef {
+                file_schema()
+            }
+        }
+
+        impl ParsePayload for $name {
+            const IS_REQUIRED: bool = true;
+
+            async fn from_request(request: &Request, body: &mut poem::RequestBody) -> poem::Result<Self> {
+                Ok(Self(
+                    <Vec<u8> as poem::FromRequest>::from_request(request, body).await?,
+                ))
+            }
+        }
+    };
 }
 
-impl ParsePayload for CsvFile {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut poem::RequestBody) -> poem::Result<Self> {
-        Ok(Self(<Vec<u8> as poem::FromRequest>::from_request(request, body).await?))
-    }
-}
-
-impl Payload for XlsxFile {
-    const CONTENT_TYPE: &'static str = XLSX;
-
-    fn check_content_type(content_type: &str) -> bool {
-        essence(content_type) == Self::CONTENT_TYPE
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        file_schema()
-    }
-}
-
-impl ParsePayload for XlsxFile {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut poem::RequestBody) -> poem::Result<Self> {
-        Ok(Self(<Vec<u8> as poem::FromRequest>::from_request(request, body).await?))
-    }
-}
+file_payload!(CsvFile, "text/csv");
+file_payload!(XlsxFile, XLSX);
 
 /// The spreadsheet, as the request body: CSV or XLSX. The first row names the columns.
 #[derive(ApiRequest)]
@@ -324,9 +314,7 @@ impl ImportsApi {
             self.directory.invalidate();
             tracing::info!(file_sha256 = %digest, rows = imported.summary.rows, created = imported.summary.created, updated = imported.summary.updated, "groups imported");
         }
-        self.answer(dry_run, digest.clone(), imported, |p| {
-            (&p.reports, p.ignored_columns.clone())
-        })
+        self.answer(dry_run, digest, imported, |p| (&p.reports, p.ignored_columns.clone()))
     }
 
     /// Import materials and their stock
@@ -358,8 +346,6 @@ impl ImportsApi {
         if imported.applied {
             tracing::info!(file_sha256 = %digest, rows = imported.summary.rows, created = imported.summary.created, updated = imported.summary.updated, "materials imported");
         }
-        self.answer(dry_run, digest.clone(), imported, |p| {
-            (&p.reports, p.ignored_columns.clone())
-        })
+        self.answer(dry_run, digest, imported, |p| (&p.reports, p.ignored_columns.clone()))
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{CellError, Column, FileError, Layout, RowReport, Sheet, data_rows, first_message};
+use super::{CellError, Column, FileError, Layout, RowReport, Sheet, cell, data_rows, first_message};
 use crate::group::group_name;
 use crate::ids::{GroupId, UserId};
 use crate::municipality::NisCode;
@@ -181,13 +181,6 @@ fn read_row(layout: &Layout, row: &super::SheetRow, names: &MunicipalityNames) -
             volunteer,
         }),
         _ => Err(errors),
-    }
-}
-
-fn cell(column: &'static str, message: impl Into<String>) -> CellError {
-    CellError {
-        column,
-        message: message.into(),
     }
 }
 

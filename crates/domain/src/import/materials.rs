@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{CellError, Column, FileError, Layout, RowReport, Sheet, data_rows, first_message};
+use super::{CellError, Column, FileError, Layout, RowReport, Sheet, cell, data_rows, first_message};
 use crate::material::{MAX_STOCK, material_code};
 use crate::user::parse_text;
 
@@ -117,13 +117,6 @@ pub fn parse_count(raw: &str) -> Result<i32, String> {
         .ok()
         .filter(|n| i64::from(*n) <= MAX_STOCK)
         .ok_or_else(bad)
-}
-
-fn cell(column: &'static str, message: impl Into<String>) -> CellError {
-    CellError {
-        column,
-        message: message.into(),
-    }
 }
 
 fn read_row(layout: &Layout, row: &super::SheetRow) -> Result<MaterialRow, Vec<CellError>> {

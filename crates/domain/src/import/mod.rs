@@ -170,6 +170,14 @@ pub struct CellError {
     pub message: String,
 }
 
+/// The error of `column`: what is wrong with its cell.
+fn cell(column: &'static str, message: impl Into<String>) -> CellError {
+    CellError {
+        column,
+        message: message.into(),
+    }
+}
+
 /// The outcome of one row, with what it does (`notes`) or why it is refused (`errors`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowReport {
